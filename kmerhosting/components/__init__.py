@@ -1,0 +1,1 @@
+"""Reusable page components (layout, translated text, cards)."""

@@ -1,0 +1,16 @@
+"""Translated text in pages: `t("nav.home")` follows the visitor's language live."""
+
+import reflex as rx
+
+from ..i18n import texts
+from ..state.base import BaseState
+
+
+def t(key: str) -> rx.Var:
+    both = texts(key)
+    return rx.cond(BaseState.lang == "en", both["en"], both["fr"])
+
+
+def by_lang(fr, en):
+    """Pick between two values (vars or literals) by the visitor's language."""
+    return rx.cond(BaseState.lang == "en", en, fr)

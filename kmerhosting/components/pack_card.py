@@ -1,0 +1,33 @@
+import reflex as rx
+
+from ..state.views import PackCard
+from .i18n import by_lang, t
+
+
+def pack_card(card: PackCard) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.heading(card.name, size="5"), rx.spacer(), rx.badge(card.panel, variant="soft"),
+                      width="100%", align="center"),
+            rx.text(by_lang(card.description_fr, card.description_en), size="2", color_scheme="gray",
+                    min_height="3em"),
+            rx.hstack(
+                rx.text(t("pack.from"), size="2", color_scheme="gray"),
+                rx.heading(by_lang(card.from_fr, card.from_en), size="6", color=rx.color("green", 10)),
+                rx.text(t("pack.per_month"), size="2", color_scheme="gray"),
+                align="baseline", spacing="2", wrap="wrap",
+            ),
+            rx.divider(),
+            rx.vstack(
+                rx.foreach(by_lang(card.lines_fr, card.lines_en),
+                           lambda line: rx.hstack(rx.icon("check", size=16, color=rx.color("green", 9)),
+                                                  rx.text(line, size="2"), align="center", spacing="2")),
+                spacing="1",
+            ),
+            rx.spacer(),
+            rx.link(rx.button(t("pack.choose"), width="100%", size="3"), href="/hosting/" + card.slug,
+                    width="100%"),
+            spacing="3", height="100%",
+        ),
+        size="3", height="100%",
+    )

@@ -1,0 +1,1 @@
+"""Business operations: plain Python over a DB session, no Reflex import."""

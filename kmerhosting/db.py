@@ -1,0 +1,88 @@
+"""Database engine and sessions, built from `Settings.database_url`.
+
+Core functions take a `sqlmodel.Session`; callers open one with `session_scope()`.
+`lock_user()` is how every balance change starts: it serialises writers on the user row
+(SELECT ... FOR UPDATE on MariaDB/MySQL, the database write lock on SQLite).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlmodel import Session, create_engine, select
+
+from . import models  # noqa: F401  (registers every table)
+from .config import get_settings
+
+
+def make_engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_recycle=3600,
+        pool_size=10,
+        max_overflow=20,
+        connect_args={"charset": "utf8mb4"},
+        isolation_level="READ COMMITTED",
+    )
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> sa.Engine:
+    return make_engine(url)
+
+
+_engine_override: sa.Engine | None = None
+
+
+def get_engine() -> sa.Engine:
+    if _engine_override is not None:
+        return _engine_override
+    return _engine_for(get_settings().database_url)
+
+
+def set_engine_override(engine: sa.Engine | None) -> None:
+    """Point every `session_scope()` at another engine (tests run the same code on SQLite and MariaDB)."""
+    global _engine_override
+    _engine_override = engine
+
+
+@contextmanager
+def session_scope(engine: sa.Engine | None = None) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def lock_user(session: Session, user_id: int) -> models.User | None:
+    """Load a user row for update, holding a lock until the transaction ends."""
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        # A write first takes SQLite's single write lock before anything is read, so the
+        # balance read below can't be stale (SQLite has no row locks; FOR UPDATE is ignored).
+        session.execute(
+            sa.update(models.User).where(models.User.id == user_id).values(id=models.User.id)
+        )
+        session.expire_all()
+    stmt = select(models.User).where(models.User.id == user_id).with_for_update()
+    return session.exec(stmt).first()

@@ -1,0 +1,89 @@
+"""Enumerations stored as short strings (portable across SQLite and MariaDB, easy to extend)."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    customer = "customer"
+    admin = "admin"
+
+
+class UserStatus(StrEnum):
+    active = "active"
+    blocked = "blocked"
+
+
+class ServiceStatus(StrEnum):
+    pending = "pending"
+    active = "active"
+    expired = "expired"
+    suspended = "suspended"
+    cancelled = "cancelled"
+
+
+class ControlPanel(StrEnum):
+    cpanel = "cpanel"
+    plesk = "plesk"
+    directadmin = "directadmin"
+
+
+CONTROL_PANEL_LABELS = {
+    ControlPanel.cpanel: "cPanel",
+    ControlPanel.plesk: "Plesk",
+    ControlPanel.directadmin: "DirectAdmin",
+}
+
+
+class TransactionKind(StrEnum):
+    credit = "credit"  # credits added (approved request or admin top-up)
+    adjustment = "adjustment"  # admin correction, signed
+    purchase = "purchase"  # checkout debit for hosting
+    domain = "domain"  # checkout or renewal debit for a domain
+    renewal = "renewal"  # hosting renewal debit
+    refund = "refund"  # compensation when something paid for was not delivered
+
+
+class CreditRequestStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+    cancelled = "cancelled"
+
+
+class PaymentMethod(StrEnum):
+    mtn_momo = "mtn_momo"
+    orange_money = "orange_money"
+    bank_transfer = "bank_transfer"
+    cash = "cash"
+
+
+class DomainMode(StrEnum):
+    register = "register"  # buy a new domain through the registrar
+    existing = "existing"  # the customer already owns it
+
+
+class RegistrarStatus(StrEnum):
+    pending = "pending"  # not yet sent to the registrar
+    registered = "registered"
+    failed = "failed"  # the registrar refused: nothing was bought
+    unknown = "unknown"  # timed out: must be reconciled (details lookup) before any retry
+
+
+class OrderStatus(StrEnum):
+    pending = "pending"
+    paid = "paid"
+    partial = "partial"  # some lines delivered, the rest refunded
+    failed = "failed"  # nothing delivered, everything refunded
+
+
+class NotificationStatus(StrEnum):
+    pending = "pending"  # claimed, being sent
+    sent = "sent"
+    failed = "failed"
+    skipped = "skipped"
+
+
+class TokenPurpose(StrEnum):
+    verify_email = "verify_email"
+    reset_password = "reset_password"
+    change_email = "change_email"

@@ -1,0 +1,7 @@
+"""Pages: layout only. Importing this package registers every page (each module uses @rx.page)."""
+
+import importlib
+import pkgutil
+
+for _info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    importlib.import_module(f"{__name__}.{_info.name}")

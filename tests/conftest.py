@@ -1,0 +1,185 @@
+"""Shared fixtures.
+
+Database tests take the `engine` (or `session`) fixture and run once per backend: SQLite always,
+MariaDB when it answers at KMER_TEST_MARIADB_URL (default root@127.0.0.1:3306). Each run creates a
+fresh MariaDB database and drops it at the end. With KMER_TEST_REQUIRE_MARIADB=1 (CI) an
+unreachable MariaDB fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel
+
+os.environ.setdefault("KMER_ENV", "test")
+os.environ.setdefault("KMER_ENV_FILE", "/nonexistent")  # never read a developer's .env in tests
+
+from kmerhosting import db  # noqa: E402
+from kmerhosting.config import reset_settings_cache  # noqa: E402
+from kmerhosting.manage import migrate  # noqa: E402
+
+MARIADB_SERVER_URL = os.environ.get("KMER_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306")
+REQUIRE_MARIADB = os.environ.get("KMER_TEST_REQUIRE_MARIADB") == "1"
+
+
+def _mariadb_reachable() -> str | None:
+    try:
+        engine = sa.create_engine(MARIADB_SERVER_URL + "/", connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001
+        return str(exc).splitlines()[0]
+
+
+_MARIADB_PROBLEM = _mariadb_reachable()
+if _MARIADB_PROBLEM and REQUIRE_MARIADB:
+    raise pytest.UsageError(f"MariaDB is required (KMER_TEST_REQUIRE_MARIADB=1) but unreachable: {_MARIADB_PROBLEM}")
+
+BACKENDS = ["sqlite", "mariadb"]
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", BACKENDS, scope="session")
+
+
+def pytest_report_header(config):
+    state = "available" if not _MARIADB_PROBLEM else f"SKIPPED ({_MARIADB_PROBLEM})"
+    return f"kmerhosting test backends: sqlite, mariadb {state}"
+
+
+def create_mariadb_database(prefix: str = "kmer_test") -> tuple[str, callable]:
+    """A new, empty MariaDB database; returns its URL and a function that drops it."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    server = sa.create_engine(MARIADB_SERVER_URL + "/")
+    with server.begin() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+
+    def drop():
+        with server.begin() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        server.dispose()
+
+    return f"{MARIADB_SERVER_URL}/{name}?charset=utf8mb4", drop
+
+
+@pytest.fixture(scope="session")
+def database_url(backend, tmp_path_factory):
+    """A migrated database for this backend, shared by the session's tests."""
+    if backend == "mariadb":
+        if _MARIADB_PROBLEM:
+            pytest.skip(f"MariaDB unreachable: {_MARIADB_PROBLEM}")
+        url, drop = create_mariadb_database()
+    else:
+        path = Path(tmp_path_factory.mktemp("sqlite")) / "test.db"
+        url, drop = f"sqlite:///{path}", lambda: None
+    migrate(url)
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def _session_engine(database_url):
+    engine = db.make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def wipe(engine: sa.Engine) -> None:
+    tables = list(reversed(SQLModel.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(sa.text("PRAGMA foreign_keys=OFF"))
+        else:
+            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=0"))
+        for table in tables:
+            conn.execute(table.delete())
+        if engine.dialect.name == "sqlite":
+            conn.execute(sa.text("PRAGMA foreign_keys=ON"))
+        else:
+            conn.execute(sa.text("SET FOREIGN_KEY_CHECKS=1"))
+
+
+@pytest.fixture
+def engine(_session_engine):
+    """An empty, migrated database (SQLite, then MariaDB); `session_scope()` points at it."""
+    wipe(_session_engine)
+    db.set_engine_override(_session_engine)
+    yield _session_engine
+    db.set_engine_override(None)
+
+
+@pytest.fixture
+def session(engine):
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def configure(monkeypatch):
+    """Change settings for one test: configure(REMINDER_DAYS="30,7")."""
+
+    def apply(**env):
+        for key, value in env.items():
+            monkeypatch.setenv(key, str(value))
+        reset_settings_cache()
+
+    yield apply
+    reset_settings_cache()
+
+
+# --- browser journeys ---------------------------------------------------------------------------
+
+REQUIRE_BROWSER = os.environ.get("KMER_TEST_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """The shop started as the README starts it (production build), on a fresh SQLite database."""
+    from .live import CHROMIUM, start_app
+
+    if not Path(CHROMIUM).exists():
+        if REQUIRE_BROWSER:
+            pytest.fail(f"Chromium is required (KMER_TEST_REQUIRE_BROWSER=1) but {CHROMIUM} is missing")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    app = start_app(tmp_path_factory.mktemp("live"))
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(live_app):
+    from playwright.sync_api import sync_playwright
+
+    from .live import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_app, request):
+    """A fresh browser context (no cookies, no local storage) per test; screenshots in artifacts/."""
+    context = browser.new_context(base_url=live_app.base_url, viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(20000)
+    yield pg
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    from .live import ARTIFACTS
+
+    path = ARTIFACTS / "screenshots" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path

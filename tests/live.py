@@ -1,0 +1,94 @@
+"""Start the real app the way the README does (production mode) for browser journeys."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from kmerhosting.config import PROJECT_ROOT
+
+ARTIFACTS = PROJECT_ROOT / "artifacts"
+CHROMIUM = os.environ.get("KMER_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+ADMIN_EMAIL = "admin@kmerhosting.test"
+ADMIN_PASSWORD = "admin-password-123"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveApp:
+    base_url: str
+    database_url: str
+    env: dict
+    process: subprocess.Popen
+    log_path: Path
+    extra: dict = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def start_app(workdir: Path, database_url: str | None = None, extra_env: dict | None = None,
+              timeout: float = 400) -> LiveApp:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    database_url = database_url or f"sqlite:///{workdir / 'live.db'}"
+    env = {
+        **os.environ,
+        "KMER_ENV": "development",
+        "KMER_ENV_FILE": "/nonexistent",
+        "DATABASE_URL": database_url,
+        "PUBLIC_BASE_URL": base,
+        "ADMIN_EMAIL": ADMIN_EMAIL,
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "REFLEX_USE_NPM": "1",
+        "REFLEX_CHECK_LATEST_VERSION": "0",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        **(extra_env or {}),
+    }
+    subprocess.run([sys.executable, "-m", "kmerhosting.manage", "setup"], cwd=PROJECT_ROOT, env=env,
+                   check=True, capture_output=True, timeout=120)
+    log_path = workdir / "app.log"
+    reflex = str(Path(sys.executable).with_name("reflex"))
+    process = subprocess.Popen(
+        [reflex, "run", "--env", "prod", "--single-port", "--frontend-port", str(port),
+         "--backend-port", str(port), "--backend-host", "127.0.0.1"],
+        cwd=PROJECT_ROOT, env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    app = LiveApp(base_url=base, database_url=database_url, env=env, process=process, log_path=log_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the app exited early:\n{log_path.read_text()[-4000:]}")
+        try:
+            if httpx.get(base + "/ping", timeout=2).status_code == 200 and \
+                    httpx.get(base + "/", timeout=5).status_code == 200:
+                return app
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    app.stop()
+    raise RuntimeError(f"the app did not answer within {timeout}s:\n{log_path.read_text()[-4000:]}")

@@ -1,0 +1,46 @@
+import re
+import string
+
+import pytest
+
+from kmerhosting.i18n import CATALOG, translate
+from kmerhosting.i18n.format import format_xaf
+
+
+def _fields(text):
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("key", sorted(CATALOG))
+def test_every_message_exists_in_french_and_english_with_the_same_placeholders(key):
+    texts = CATALOG[key]
+    assert texts.get("fr") and texts.get("en"), key
+    assert _fields(texts["fr"]) == _fields(texts["en"]), key
+
+
+def test_translate_falls_back_to_french_and_fills_params():
+    assert translate("pack.disk", "en", n=5) == "5 GB SSD"
+    assert translate("pack.disk", "fr", n=5) == "5 Go SSD"
+    assert translate("pack.disk", "de", n=5) == "5 Go SSD"
+
+
+def test_money_is_integer_xaf_in_each_language():
+    assert format_xaf(1250000, "fr") == "1\u202f250\u202f000 FCFA"
+    assert format_xaf(1250000, "en") == "1,250,000 XAF"
+    assert format_xaf(-500, "fr") == "-500 FCFA"
+    with pytest.raises(TypeError):
+        format_xaf(12.5, "fr")
+
+
+def test_pages_use_translation_keys_not_bare_text():
+    """Page modules pass user-facing text through t(); a bare French/English sentence is a bug."""
+    from pathlib import Path
+
+    pages = Path(__file__).resolve().parent.parent / "kmerhosting" / "pages"
+    offenders = []
+    for path in pages.glob("*.py"):
+        for lineno, line in enumerate(path.read_text().splitlines(), 1):
+            for literal in re.findall(r'rx\.(?:text|heading|button|link)\(\s*"([^"]+)"', line):
+                if re.search(r"[a-zA-Zéè]{3,}\s+[a-zA-Zéè]{3,}", literal):
+                    offenders.append(f"{path.name}:{lineno}: {literal}")
+    assert not offenders, offenders
