@@ -1,14 +1,24 @@
-"""The root state every page state derives from: the visitor's language (and, later, the login)."""
+"""The root state every page state derives from: the visitor's language and login.
+
+Authorization contract used by every handler (DESIGN.md, "every handler is a public endpoint"):
+    with session_scope() as s:
+        user = self._require_user(s)     # or self._require_admin(s); raises NotAuthorized
+The browser only holds the random session token (`auth_token`, localStorage); the user is looked
+up from its hash on every call, so blocking or logging out takes effect at the next event.
+"""
 
 from __future__ import annotations
 
 import logging
 
 import reflex as rx
+from sqlmodel import Session
 
 from ..config import LANGUAGES, get_settings
-from ..core.errors import KmerError
+from ..core.errors import KmerError, NotAuthorized
+from ..core.sessions import user_for_token
 from ..i18n import translate
+from ..models import Role, User
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +28,8 @@ ONE_YEAR = 365 * 24 * 3600
 class BaseState(rx.State):
     # The visitor's language choice, kept in a cookie so it survives visits and logins.
     lang: str = rx.Cookie(get_settings().default_language, name="kh_lang", max_age=ONE_YEAR)
+    # The raw login token (random, revocable). Not client_token: that one is made by the browser.
+    auth_token: str = rx.LocalStorage("", name="kh_session", sync=True)
 
     @rx.event
     def set_language(self, lang: str):
@@ -25,8 +37,25 @@ class BaseState(rx.State):
             return rx.toast.error(translate("error.invalid_language", self.lang))
         self.lang = lang
 
+    # --- helpers (leading underscore: not callable from the browser) -----------------------------
+
     def _t(self, key: str, **params) -> str:
         return translate(key, self.lang, **params)
+
+    def _current_user(self, session: Session) -> User | None:
+        return user_for_token(session, self.auth_token)
+
+    def _require_user(self, session: Session) -> User:
+        user = self._current_user(session)
+        if user is None:
+            raise NotAuthorized()
+        return user
+
+    def _require_admin(self, session: Session) -> User:
+        user = self._require_user(session)
+        if user.role != Role.admin:
+            raise NotAuthorized()
+        return user
 
     def _error_message(self, exc: Exception) -> str:
         """One place that turns an exception into words for the visitor."""

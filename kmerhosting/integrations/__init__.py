@@ -1,0 +1,1 @@
+"""Outside services: the domain registrar (dna/) and mail (mail/)."""
