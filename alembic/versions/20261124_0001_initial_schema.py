@@ -108,7 +108,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('visitor_key', sa.String(length=64), nullable=True),
-    sa.Column('pack_id', sa.Integer(), nullable=False),
+    sa.Column('pack_id', sa.Integer(), nullable=True),
     sa.Column('duration_months', sa.Integer(), nullable=False),
     sa.Column('quoted_price', sa.BigInteger(), nullable=False),
     sa.Column('domain', sa.String(length=253), nullable=False),

@@ -7,7 +7,10 @@ from .base import created_at_field, str_field
 
 
 class CartItem(SQLModel, table=True):
-    """A hosting pack waiting in a cart; `visitor_key` holds an anonymous visitor's cart."""
+    """A line of a cart: a hosting pack (with its domain), or a domain alone (pack_id None).
+
+    `visitor_key` holds an anonymous visitor's cart until it is merged into an account at login.
+    """
 
     __tablename__ = "cart_items"
     __table_args__ = (
@@ -18,7 +21,7 @@ class CartItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int | None = Field(default=None, foreign_key="users.id")
     visitor_key: str | None = str_field(64, default=None, nullable=True)
-    pack_id: int = Field(foreign_key="packs.id")
+    pack_id: int | None = Field(default=None, foreign_key="packs.id")
     duration_months: int = 12
     # Prices as seen when added: compared with the live price before paying, never charged.
     quoted_price: int = Field(default=0, sa_type=sa.BigInteger)

@@ -10,6 +10,7 @@ up from its hash on every call, so blocking or logging out takes effect at the n
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 import reflex as rx
 from sqlmodel import Session
@@ -17,6 +18,7 @@ from sqlmodel import Session
 from ..config import LANGUAGES, get_settings
 from ..core.errors import KmerError, NotAuthorized
 from ..core.sessions import user_for_token
+from ..db import session_scope
 from ..i18n import translate
 from ..models import Role, User
 
@@ -63,3 +65,26 @@ class BaseState(rx.State):
             return exc.message(self.lang)
         log.exception("unexpected error in %s", type(self).__name__, exc_info=exc)
         return self._t("error.unexpected")
+
+    # --- page guards (on_load) ---------------------------------------------------------------------
+
+    def _login_redirect(self):
+        path = self.router.url.path or "/"
+        return rx.redirect(f"/auth/login?next={quote(path, safe='/')}")
+
+    @rx.event
+    def guard_customer(self):
+        """on_load of /dashboard/*: a logged-in user, else to the login page and back."""
+        with session_scope() as session:
+            if self._current_user(session) is None:
+                return self._login_redirect()
+
+    @rx.event
+    def guard_admin(self):
+        """on_load of /admin/*: an admin; a customer is sent to their dashboard."""
+        with session_scope() as session:
+            user = self._current_user(session)
+            if user is None:
+                return self._login_redirect()
+            if user.role != Role.admin:
+                return rx.redirect("/dashboard")

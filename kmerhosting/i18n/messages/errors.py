@@ -20,3 +20,13 @@ MESSAGES.update({
     "error.amount_positive": {"fr": "Le montant doit être supérieur à zéro.",
                               "en": "The amount must be greater than zero."},
 })
+MESSAGES.update({
+    "error.domain_syntax": {"fr": "Nom de domaine invalide : lettres, chiffres et tirets, par exemple monsite.cm.",
+                            "en": "Invalid domain name: letters, digits and hyphens, for example mysite.cm."},
+    "error.domain_years": {"fr": "Durée d'enregistrement invalide : de 1 à 10 ans.",
+                           "en": "Invalid registration period: 1 to 10 years."},
+    "error.domain_tld_not_sold": {"fr": "Nous ne vendons pas encore l'extension {tld}.",
+                                  "en": "We do not sell the {tld} extension yet."},
+    "error.domain_price_currency": {"fr": "Prix du registraire dans une devise inattendue.",
+                                    "en": "Registrar price in an unexpected currency."},
+})
