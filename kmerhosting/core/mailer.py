@@ -25,18 +25,19 @@ def deliver(log_id: int, backend=None) -> NotificationLog:
     with session_scope() as session:
         entry = session.get(NotificationLog, log_id)
         payload = dict(entry.payload or {})
-        subject, text, html = render(payload["template"], entry.language, payload.get("context", {}))
-        entry.subject = subject[:255]
         entry.attempts += 1
         entry.backend = backend.name
-        message = MailMessage(to_email=entry.recipient, subject=subject, text=text, html=html,
-                              category=payload["template"])
         try:
+            subject, text, html = render(payload["template"], entry.language, payload.get("context", {}))
+            entry.subject = subject[:255]
+            message = MailMessage(to_email=entry.recipient, subject=subject, text=text, html=html,
+                                  category=payload["template"])
             result = backend.send(message, notification_id=entry.id)
         except MailError as exc:
-            entry.status = NotificationStatus.failed
-            entry.error = str(exc)[:2000]
-            log.warning("mail %s to log #%s failed: %s", payload["template"], entry.id, exc)
+            _mark_failed(entry, str(exc))
+        except Exception as exc:  # noqa: BLE001  (a template bug must not break the business operation)
+            log.exception("mail log #%s could not be rendered or sent", entry.id)
+            _mark_failed(entry, f"{type(exc).__name__}: {exc}")
         else:
             entry.status = NotificationStatus.sent
             entry.error = ""
@@ -44,6 +45,12 @@ def deliver(log_id: int, backend=None) -> NotificationLog:
             entry.sent_at = utcnow()
         session.add(entry)
         return entry
+
+
+def _mark_failed(entry: NotificationLog, error: str) -> None:
+    entry.status = NotificationStatus.failed
+    entry.error = error[:2000]
+    log.warning("mail %s (log #%s) failed: %s", entry.kind, entry.id, error)
 
 
 def queue_mail(session: Session, template: str, to_email: str, lang: str, context: dict, *,
