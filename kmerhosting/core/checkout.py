@@ -225,11 +225,16 @@ def _check_key(key) -> str:
     return key
 
 
-def pay(db, user_id: int, idempotency_key: str, expected_total: int, registrar=None) -> CheckoutResult:
-    """Charge the user's cart once, create what was bought, then register the domains."""
+def pay(db, user_id: int, idempotency_key: str, expected_total: int, registrar=None,
+        item_ids: list[int] | None = None) -> CheckoutResult:
+    """Charge the user's cart once, create what was bought, then register the domains.
+
+    `expected_total` (and `item_ids`, the lines shown) is the preview the customer confirmed, kept on
+    the server; a line added in another tab since then stays in the cart for the next checkout.
+    """
     key = _check_key(idempotency_key)
     with _transaction(db) as session:
-        order_id, replayed = _charge(session, user_id, key, expected_total)
+        order_id, replayed = _charge(session, user_id, key, expected_total, item_ids)
     if not replayed or _has_pending_domains(db, order_id):
         _register_domains(db, order_id, registrar or get_registrar())
     result = _result(db, order_id, replayed)
@@ -238,7 +243,7 @@ def pay(db, user_id: int, idempotency_key: str, expected_total: int, registrar=N
     return result
 
 
-def _charge(session: Session, user_id: int, key: str, expected_total) -> tuple[int, bool]:
+def _charge(session: Session, user_id: int, key: str, expected_total, item_ids) -> tuple[int, bool]:
     user = lock_user(session, user_id)
     existing = session.exec(select(Order).where(Order.idempotency_key == key)).first()
     if existing is not None:
@@ -249,6 +254,11 @@ def _charge(session: Session, user_id: int, key: str, expected_total) -> tuple[i
     items = _user_items(session, user_id)
     if not items:
         raise InvalidInput("shop.error.cart_empty")
+    if item_ids is not None:
+        wanted = set(item_ids) if isinstance(item_ids, (list, tuple, set)) else set()
+        items = [item for item in items if item.id in wanted]
+        if not wanted or len(items) != len(wanted):
+            raise CheckoutChanged()
     preview = _preview_items(session, items, user.credits)
     if preview.problems or isinstance(expected_total, bool) or not isinstance(expected_total, int) \
             or preview.total != expected_total:
