@@ -159,7 +159,7 @@ def _price_line(session: Session, item: CartItem, settings) -> PreviewLine:
     return line
 
 
-def _preview_items(session: Session, items: list[CartItem], balance: int) -> CheckoutPreview:
+def preview_items(session: Session, items: list[CartItem], balance: int) -> CheckoutPreview:
     settings = get_settings()
     lines = [_price_line(session, item, settings) for item in items]
     seen: set[str] = set()
@@ -180,7 +180,7 @@ def checkout_preview(session: Session, user_id: int) -> CheckoutPreview:
     user = session.get(User, user_id)
     if user is None:
         raise NotAuthorized()
-    return _preview_items(session, _user_items(session, user_id), user.credits)
+    return preview_items(session, _user_items(session, user_id), user.credits)
 
 
 def accept_new_prices(session: Session, user_id: int) -> int:
@@ -259,7 +259,7 @@ def _charge(session: Session, user_id: int, key: str, expected_total, item_ids) 
         items = [item for item in items if item.id in wanted]
         if not wanted or len(items) != len(wanted):
             raise CheckoutChanged()
-    preview = _preview_items(session, items, user.credits)
+    preview = preview_items(session, items, user.credits)
     if preview.problems or isinstance(expected_total, bool) or not isinstance(expected_total, int) \
             or preview.total != expected_total:
         raise CheckoutChanged()
