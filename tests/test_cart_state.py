@@ -161,3 +161,42 @@ def test_checkout_needs_a_login(session):
     s = state_of(CheckoutState)
     s.load_checkout()
     assert s.empty and not s.can_pay
+
+
+def test_after_a_refused_domain_the_customer_gives_the_hosting_another_domain(session):
+    from kmerhosting.core import checkout
+    from kmerhosting.integrations.registrar import RegistrarDomainTaken
+    from kmerhosting.integrations.registrar.factory import set_registrar_override
+
+    from .test_checkout import FailingRegistrar
+
+    user = make_user(session, credits=500_000)
+    pack = make_pack(session)
+    item = cart.add_pack(session, user_id=user.id, visitor_key=None, pack_id=pack.id, months=12)
+    cart.choose_new_domain(session, user_id=user.id, visitor_key=None, item_id=item.id, domain="refuse-moi.cm",
+                           years=1)
+    session.commit()
+    s = state_of(CheckoutState)
+    s.auth_token = login(session, user)
+    s.load_checkout()
+    set_registrar_override(FailingRegistrar(RegistrarDomainTaken("exists", code=2302)))
+    try:
+        run(s.pay())
+    finally:
+        set_registrar_override(None)
+    assert s.paid and s.result.status == "partial" and s.result.needs_domain
+    assert any("refuse-moi.cm" in note for note in s.result.notes_fr)
+    service_id = s.result.lines[0].service_id
+    s.set_new_domain(str(service_id), "bad domain")
+    assert s.retry_with_domain(str(service_id), "own") is not None  # error toast
+    s.set_new_domain(str(service_id), "deja-a-moi.cm")
+    s.retry_with_domain(str(service_id), "own")
+    session.expire_all()
+    assert session.get(Service, service_id).domain == "deja-a-moi.cm"
+    other = make_user(session)
+    s.auth_token = login(session, other)  # someone else cannot move this service
+    s.set_new_domain(str(service_id), "vole.cm")
+    assert s.retry_with_domain(str(service_id), "own") is not None
+    session.expire_all()
+    assert session.get(Service, service_id).domain == "deja-a-moi.cm"
+    assert checkout.order_messages("", "fr") == []

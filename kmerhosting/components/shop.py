@@ -11,11 +11,12 @@ from ..state.hosting import DurationOption, HostingState
 from .i18n import by_lang, t
 
 
-def money_row(label_key: str, fr, en, strong: bool = False, **props) -> rx.Component:
+def money_row(label_key: str, fr, en, strong: bool = False, color=None, **props) -> rx.Component:
     return rx.hstack(
         rx.text(t(label_key), weight="bold" if strong else "regular"),
         rx.spacer(),
-        rx.text(by_lang(fr, en), weight="bold" if strong else "regular", size="4" if strong else "3"),
+        rx.text(by_lang(fr, en), weight="bold" if strong else "regular", size="4" if strong else "3",
+                white_space="nowrap", color=color),
         width="100%", align="center", **props,
     )
 
@@ -28,7 +29,7 @@ def duration_choice(option: DurationOption) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(by_lang(option.label_fr, option.label_en), weight="bold"),
-            rx.text(by_lang(option.price_fr, option.price_en), size="2"),
+            rx.text(by_lang(option.price_fr, option.price_en), size="1", white_space="nowrap"),
             rx.cond(option.discount > 0,
                     rx.badge("-", option.discount, " %", color_scheme="green", variant="soft"),
                     rx.box(height="20px")),
@@ -114,11 +115,11 @@ def hosting_line_body(line: CartLine) -> rx.Component:
             line.has_domain,
             rx.hstack(domain_badge(line),
                       rx.cond(line.domain_mode == "register",
-                              rx.hstack(years_select(line.domain_years,
+                              rx.hstack(rx.text(t("shop.cart.years"), size="2", color_scheme="gray"),
+                                        years_select(line.domain_years,
                                                      lambda v: CartState.set_domain_years(line.id, v)),
-                                        rx.text(t("shop.cart.years"), size="2", color_scheme="gray"),
+                                        rx.text(by_lang(line.domain_fr, line.domain_en), size="2"),
                                         align="center", spacing="2")),
-                      rx.text(by_lang(line.domain_fr, line.domain_en), size="2"),
                       rx.button(t("shop.cart.change_domain"), variant="ghost", size="1",
                                 on_click=CartState.open_domain(line.id)),
                       align="center", spacing="3", wrap="wrap"),
@@ -133,8 +134,8 @@ def domain_line_body(line: CartLine) -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.icon("globe", size=18), rx.heading(line.domain, size="4"), align="center", spacing="2"),
         rx.hstack(rx.text(t("shop.cart.domain_only"), size="2", color_scheme="gray"),
-                  years_select(line.domain_years, lambda v: CartState.set_domain_years(line.id, v)),
                   rx.text(t("shop.cart.years"), size="2", color_scheme="gray"),
+                  years_select(line.domain_years, lambda v: CartState.set_domain_years(line.id, v)),
                   align="center", spacing="2"),
         spacing="2", align="start",
     )
@@ -152,7 +153,7 @@ def cart_line_card(line: CartLine) -> rx.Component:
                 rx.cond(line.is_hosting, hosting_line_body(line), domain_line_body(line)),
                 rx.spacer(),
                 rx.vstack(
-                    rx.text(by_lang(line.amount_fr, line.amount_en), weight="bold", size="4"),
+                    rx.text(by_lang(line.amount_fr, line.amount_en), weight="bold", size="4", white_space="nowrap"),
                     rx.button(rx.icon("trash-2", size=14), t("shop.cart.remove"), variant="ghost",
                               color_scheme="red", size="1", on_click=CartState.remove(line.id)),
                     align="end", spacing="2",

@@ -17,11 +17,13 @@ def checkout_line(line: CartLine) -> rx.Component:
                                 by_lang(line.hosting_fr, line.hosting_en), size="2", color_scheme="gray")),
                 rx.cond(line.domain != "",
                         rx.text(t("shop.cart.domain"), " ", line.domain, " · ",
-                                by_lang(line.domain_fr, line.domain_en), size="2", color_scheme="gray")),
+                                rx.cond(line.domain_mode == "register",
+                                        by_lang(line.domain_fr, line.domain_en), t("shop.checkout.own_domain")),
+                                size="2", color_scheme="gray")),
                 spacing="1", align="start",
             ),
             rx.spacer(),
-            rx.text(by_lang(line.amount_fr, line.amount_en), weight="bold"),
+            rx.text(by_lang(line.amount_fr, line.amount_en), weight="bold", white_space="nowrap"),
             width="100%", align="start",
         ),
         problem_callout(line.problem_fr, line.problem_en),
@@ -37,7 +39,8 @@ def pay_panel() -> rx.Component:
                       id="checkout-total"),
             money_row("shop.checkout.balance", CheckoutState.balance_fr, CheckoutState.balance_en,
                       id="checkout-balance"),
-            money_row("shop.checkout.after", CheckoutState.after_fr, CheckoutState.after_en, id="checkout-after"),
+            money_row("shop.checkout.after", CheckoutState.after_fr, CheckoutState.after_en, id="checkout-after",
+                      color=rx.cond(CheckoutState.missing, rx.color("red", 11), "inherit")),
             rx.cond(CheckoutState.missing,
                     rx.callout(rx.vstack(rx.text(by_lang(CheckoutState.missing_fr, CheckoutState.missing_en)),
                                          rx.link(t("shop.checkout.topup"), href="/dashboard/billing",
@@ -130,7 +133,7 @@ def result_panel() -> rx.Component:
 def checkout_page() -> rx.Component:
     return layout(
         rx.vstack(
-            rx.heading(t("shop.checkout.title"), size="8"),
+            rx.heading(rx.cond(CheckoutState.paid, t("shop.result.heading"), t("shop.checkout.title")), size="8"),
             rx.cond(CheckoutState.paid, result_panel(), confirmation()),
             spacing="4", width="100%",
         )

@@ -128,7 +128,9 @@ MESSAGES.update({
     "shop.checkout.empty": {"fr": "Votre panier est vide : rien à payer.", "en": "Your cart is empty: nothing to pay."},
     "shop.checkout.prices_note": {"fr": "Prix recalculés à l'instant ; le montant débité est celui affiché.",
                                   "en": "Prices recalculated just now; the amount charged is the one shown."},
+    "shop.checkout.own_domain": {"fr": "votre domaine, sans frais", "en": "your own domain, no fee"},
     # Result
+    "shop.result.heading": {"fr": "Commande enregistrée", "en": "Order placed"},
     "shop.result.title": {"fr": "Commande n°", "en": "Order #"},
     "shop.result.thanks": {"fr": "Merci pour votre commande !", "en": "Thank you for your order!"},
     "shop.result.charged": {"fr": "Montant débité", "en": "Amount charged"},
