@@ -67,7 +67,7 @@ def price_summary() -> rx.Component:
                     rx.badge(by_lang(option.saving_fr, option.saving_en), color_scheme="green", size="2",
                              id="pack-saving")),
             rx.button(rx.icon("shopping-cart", size=18), t("shop.pack.add_to_cart"), size="3", width="100%",
-                      on_click=CartState.add_pack(HostingState.pack.id, HostingState.months), id="add-to-cart"),
+                      on_click=HostingState.add_to_cart, id="add-to-cart"),
             rx.text(t("shop.pack.domain_next"), size="1", color_scheme="gray"),
             spacing="3", width="100%",
         ),

@@ -24,7 +24,7 @@ from __future__ import annotations
 import calendar
 import logging
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -508,6 +508,3 @@ def change_service_domain(session: Session, user_id: int, service_id, domain) ->
     session.flush()
     return service
 
-
-def as_dict(preview: CheckoutPreview) -> dict:
-    return {"lines": [asdict(line) for line in preview.lines], "total": preview.total, "balance": preview.balance}

@@ -222,8 +222,15 @@ class CartState(BaseState):
         years = _int(value)
         self.years = str(years) if years is not None and 1 <= years <= 10 else "1"
 
+    @staticmethod
+    def _form_value(form, name: str, fallback: str) -> str:
+        """The submitted field wins over the last on_change (which may still be in flight)."""
+        value = form.get(name) if isinstance(form, dict) else None
+        return value[:253] if isinstance(value, str) else fallback
+
     @rx.event
-    def search_domains(self, _form=None):
+    def search_domains(self, form: dict | None = None):
+        self.search_query = self._form_value(form, "domain_search", self.search_query)
         self.dialog_error, self.offers = "", []
         try:
             offers = search_offers(get_registrar(), self.search_query)
@@ -247,7 +254,8 @@ class CartState(BaseState):
                                                                    domain=domain, years=years))
 
     @rx.event
-    def use_own_domain(self, _form=None):
+    def use_own_domain(self, form: dict | None = None):
+        self.own_domain = self._form_value(form, "own_domain", self.own_domain)
         item_id, domain = self.dialog_item_id, self.own_domain
         return self._choose(lambda s, u, k: cart.choose_own_domain(s, user_id=u, visitor_key=k, item_id=item_id,
                                                                    domain=domain))

@@ -133,7 +133,7 @@ class CheckoutState(CartState):
 
     @rx.event
     def pay(self):
-        if self.paying:
+        if self.paying or self.paid:
             return
         with session_scope() as session:
             user = self._current_user(session)

@@ -84,6 +84,16 @@ class HostingState(BaseState):
         self.loaded = True
 
     @rx.event
+    def add_to_cart(self):
+        """Read the pack and duration here, not from the click: a quick click after choosing a duration
+        would otherwise send the duration the page showed before the choice reached the server."""
+        from .cart import CartState
+
+        if not self.pack_found or not self.pack.id:
+            return rx.toast.error(self._t("shop.error.unknown_pack"))
+        return CartState.add_pack(self.pack.id, self.months)
+
+    @rx.event
     def set_months(self, months):
         try:
             months = int(months)
