@@ -118,3 +118,26 @@ def test_not_enough_credits_links_to_the_credit_request_form(page, live_app):
     expect(page.locator("#topup-link")).to_have_attribute("href", "/dashboard/billing")
     expect(page.locator("#pay-button")).to_be_disabled()
     screenshot(page, "shop-7-missing-credits")
+
+
+def test_anonymous_cart_survives_login_and_merges_into_the_account(page, live_app):
+    from kmerhosting.models import CartItem
+
+    engine = make_engine(live_app.database_url)
+    with Session(engine, expire_on_commit=False) as s:
+        user = make_user(s, email=f"visiteur-{uuid.uuid4().hex[:6]}@example.cm")
+        token = create_session(s, user.id)
+        s.commit()
+    page.goto("/hosting/business")
+    page.click("#duration-6")
+    page.click("#add-to-cart")
+    expect(page.locator(".cart-line")).to_have_count(1)
+    visitor_key = page.evaluate("window.localStorage.getItem('kh_cart')")
+    assert visitor_key and len(visitor_key) >= 32
+    page.evaluate(f"window.localStorage.setItem('kh_session', {token!r})")  # what logging in stores
+    page.goto("/cart")
+    expect(page.locator(".cart-line")).to_have_count(1)
+    with Session(engine) as s:
+        rows = s.exec(select(CartItem).where(CartItem.user_id == user.id)).all()
+        assert [(r.duration_months, r.visitor_key) for r in rows] == [(6, None)]
+    engine.dispose()
