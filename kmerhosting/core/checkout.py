@@ -367,7 +367,7 @@ def _register_domains(db, order_id: int, registrar) -> None:
         else:
             _settle(db, purchase_id, RegistrarStatus.registered, registrar_id=info.registrar_id,
                     expires_at=info.expires_at)
-    _update_order_status(db, order_id)
+    refresh_order_status(db, order_id)
 
 
 def _settle(db, purchase_id: int, status: str, *, error: str = "", registrar_id: str = "",
@@ -394,7 +394,9 @@ def _settle(db, purchase_id: int, status: str, *, error: str = "", registrar_id:
             session.add(order)
 
 
-def _update_order_status(db, order_id: int) -> None:
+def refresh_order_status(db, order_id: int) -> None:
+    """Recompute an order's status and message from its domain purchases. `db` is a Session or a
+    session factory. Call it after a purchase is settled elsewhere (core.domains.reconcile_purchase)."""
     with _transaction(db) as session:
         order = session.get(Order, order_id)
         purchases = {p.id: p for p in session.exec(select(DomainPurchase).where(DomainPurchase.order_id == order_id))}
