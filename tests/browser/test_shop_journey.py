@@ -137,6 +137,10 @@ def test_anonymous_cart_survives_login_and_merges_into_the_account(page, live_ap
     page.evaluate(f"window.localStorage.setItem('kh_session', {token!r})")  # what logging in stores
     page.goto("/cart")
     expect(page.locator(".cart-line")).to_have_count(1)
+    page.click("#lang-en")
+    expect(page.get_by_role("heading", name="Your cart")).to_be_visible()
+    expect(page.get_by_role("button", name="Choose a domain")).to_be_visible()
+    screenshot(page, "shop-8-cart-en")
     with Session(engine) as s:
         rows = s.exec(select(CartItem).where(CartItem.user_id == user.id)).all()
         assert [(r.duration_months, r.visitor_key) for r in rows] == [(6, None)]
