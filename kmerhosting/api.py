@@ -1,14 +1,42 @@
 """JSON routes mounted beside the Reflex app (integrations), under /api."""
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from .config import get_settings
+from .core.catalog import active_packs
+from .core.pricing import pack_prices
+from .db import session_scope
 
 
 async def health(_request):
     return JSONResponse({"status": "ok"})
 
 
-ROUTES = [Route("/api/health", health)]
+def _catalogue() -> list[dict]:
+    with session_scope() as session:
+        return [{
+            "slug": pack.slug, "name": pack.name, "control_panel": pack.control_panel,
+            "description": {"fr": pack.description_fr, "en": pack.description_en or pack.description_fr},
+            "disk_gb": pack.disk_gb, "bandwidth_gb": pack.bandwidth_gb, "email_accounts": pack.email_accounts,
+            "databases": pack.databases, "websites": pack.websites, "free_ssl": pack.free_ssl,
+            "monthly_price": pack.monthly_price,
+            "prices": [{"months": p.months, "price": p.price, "discount_percent": p.discount_percent,
+                        "monthly_equivalent": p.monthly_equivalent, "saving": p.saving}
+                       for p in pack_prices(pack)],
+        } for pack in active_packs(session)]
+
+
+async def packs(_request):
+    """The active catalogue with the price of every offered duration (integer XAF)."""
+    data = await run_in_threadpool(_catalogue)
+    return JSONResponse({"currency": get_settings().currency,
+                         "rounding": "monthly_price * months * (100 - discount) / 100, half up to the franc",
+                         "packs": data})
+
+
+ROUTES = [Route("/api/health", health), Route("/api/packs", packs)]
 
 api = Starlette(routes=ROUTES)

@@ -1,0 +1,225 @@
+"""The cart: hosting lines (a pack for a duration, with its domain) and domain-only lines.
+
+A cart belongs to a logged-in user (`user_id`) or to an anonymous visitor (`visitor_key`, a random
+key kept in the visitor's browser). An anonymous cart only ever holds rows with `user_id` NULL, so a
+visitor key can never reach an account's items; at login the visitor's rows move into the account
+(`merge_visitor_cart`).
+
+Quoted prices stored on a line are what the customer saw when adding it: checkout compares them with
+the live price to show a change, it never charges them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from ..config import DURATIONS
+from ..integrations.registrar import RegistrarError
+from ..integrations.registrar.factory import get_registrar
+from ..models import CartItem, DomainMode, Pack, Service, ServiceStatus
+from .domains import domain_price_xaf, normalize_domain
+from .errors import DomainUnavailable, InvalidDuration, InvalidInput
+from .errors import RegistrarError as ShopRegistrarError
+from .pricing import duration_price
+
+MAX_ITEMS = 20
+# Made by `new_visitor_key()` (secrets.token_urlsafe(24) = 32 chars); shorter keys are refused so a
+# guessable key can't be used to peek at carts.
+_VISITOR_KEY = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+
+
+def new_visitor_key() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+def valid_visitor_key(key) -> str | None:
+    return key if isinstance(key, str) and _VISITOR_KEY.match(key) else None
+
+
+def _owner_clause(user_id: int | None, visitor_key: str | None):
+    if user_id is not None:
+        return CartItem.user_id == user_id
+    key = valid_visitor_key(visitor_key)
+    if key is None:
+        return None
+    return sa.and_(CartItem.user_id.is_(None), CartItem.visitor_key == key)
+
+
+def cart_items(session: Session, *, user_id: int | None, visitor_key: str | None) -> list[CartItem]:
+    clause = _owner_clause(user_id, visitor_key)
+    if clause is None:
+        return []
+    return list(session.exec(select(CartItem).where(clause).order_by(CartItem.id)).all())
+
+
+def get_item(session: Session, *, user_id: int | None, visitor_key: str | None, item_id) -> CartItem:
+    """One line of this cart; anyone else's line (or a bogus id) is "not in your cart"."""
+    clause = _owner_clause(user_id, visitor_key)
+    if clause is None or isinstance(item_id, bool) or not isinstance(item_id, int):
+        raise InvalidInput("shop.error.item_not_found")
+    item = session.exec(select(CartItem).where(clause, CartItem.id == item_id)).first()
+    if item is None:
+        raise InvalidInput("shop.error.item_not_found")
+    return item
+
+
+def _check_months(months) -> int:
+    if isinstance(months, bool) or not isinstance(months, int) or months not in DURATIONS:
+        raise InvalidDuration(months)
+    return months
+
+
+def _check_years(years) -> int:
+    if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 10:
+        raise InvalidInput("error.domain_years")
+    return years
+
+
+def _new_line(session: Session, user_id: int | None, visitor_key: str | None, **fields) -> CartItem:
+    if user_id is None and valid_visitor_key(visitor_key) is None:
+        raise InvalidInput("shop.error.no_cart")
+    if len(cart_items(session, user_id=user_id, visitor_key=visitor_key)) >= MAX_ITEMS:
+        raise InvalidInput("shop.error.cart_full", n=MAX_ITEMS)
+    item = CartItem(user_id=user_id, visitor_key=None if user_id is not None else visitor_key, **fields)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def hosting_price(pack: Pack, months: int) -> int:
+    return duration_price(pack.monthly_price, months, pack.discounts).price
+
+
+def add_pack(session: Session, *, user_id: int | None, visitor_key: str | None, pack_id, months) -> CartItem:
+    """A hosting line; its domain is chosen afterwards (`choose_new_domain` / `choose_own_domain`)."""
+    months = _check_months(months)
+    pack = session.get(Pack, pack_id) if isinstance(pack_id, int) and not isinstance(pack_id, bool) else None
+    if pack is None or not pack.is_active:
+        raise InvalidInput("shop.error.unknown_pack")
+    return _new_line(session, user_id, visitor_key, pack_id=pack.id, duration_months=months,
+                     quoted_price=hosting_price(pack, months))
+
+
+def set_duration(session: Session, *, user_id: int | None, visitor_key: str | None, item_id, months) -> CartItem:
+    item = get_item(session, user_id=user_id, visitor_key=visitor_key, item_id=item_id)
+    months = _check_months(months)
+    if item.pack_id is None:
+        raise InvalidInput("shop.error.item_not_found")
+    pack = session.get(Pack, item.pack_id)
+    if pack is None or not pack.is_active:
+        raise InvalidInput("shop.error.unknown_pack")
+    item.duration_months = months
+    item.quoted_price = hosting_price(pack, months)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def set_domain_years(session: Session, *, user_id: int | None, visitor_key: str | None, item_id, years) -> CartItem:
+    item = get_item(session, user_id=user_id, visitor_key=visitor_key, item_id=item_id)
+    years = _check_years(years)
+    if item.domain_mode != DomainMode.register:
+        raise InvalidInput("shop.error.item_not_found")
+    item.domain_years = years
+    item.domain_quoted_price = domain_price_xaf(item.domain, years)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def remove_item(session: Session, *, user_id: int | None, visitor_key: str | None, item_id) -> None:
+    session.delete(get_item(session, user_id=user_id, visitor_key=visitor_key, item_id=item_id))
+    session.flush()
+
+
+def clear_cart(session: Session, *, user_id: int | None, visitor_key: str | None) -> int:
+    clause = _owner_clause(user_id, visitor_key)
+    if clause is None:
+        return 0
+    return session.execute(sa.delete(CartItem).where(clause)).rowcount
+
+
+def domain_is_hosted(session: Session, domain: str) -> bool:
+    """A domain already attached to a live (not cancelled) hosting service here."""
+    row = session.exec(select(Service.id).where(Service.domain == domain,
+                                                Service.status != ServiceStatus.cancelled)).first()
+    return row is not None
+
+
+def _check_not_in_cart(items: list[CartItem], domain: str, except_id: int | None) -> None:
+    if any(i.domain == domain and i.id != except_id for i in items):
+        raise InvalidInput("shop.error.domain_in_cart", domain=domain)
+
+
+def quote_new_domain(domain: str, years: int, registrar=None) -> tuple[str, int]:
+    """Normalized name and price in XAF for registering it, after asking the registrar it is free."""
+    domain = normalize_domain(domain)
+    years = _check_years(years)
+    registrar = registrar or get_registrar()
+    try:
+        availability = next((a for a in registrar.check([domain]) if a.domain == domain), None)
+    except RegistrarError as exc:
+        raise ShopRegistrarError() from exc
+    if availability is None or not availability.available:
+        raise DomainUnavailable()
+    return domain, domain_price_xaf(domain, years, availability)
+
+
+def choose_new_domain(session: Session, *, user_id: int | None, visitor_key: str | None, item_id, domain,
+                      years, registrar=None) -> CartItem:
+    """Attach a domain to register (availability checked now, again by the registrar when paid)."""
+    item = get_item(session, user_id=user_id, visitor_key=visitor_key, item_id=item_id)
+    if item.pack_id is None:
+        raise InvalidInput("shop.error.item_not_found")
+    domain, price = quote_new_domain(domain, years, registrar)
+    if domain_is_hosted(session, domain):
+        raise InvalidInput("shop.error.domain_hosted", domain=domain)
+    _check_not_in_cart(cart_items(session, user_id=user_id, visitor_key=visitor_key), domain, item.id)
+    item.domain, item.domain_mode, item.domain_years, item.domain_quoted_price = \
+        domain, DomainMode.register, years, price
+    session.add(item)
+    session.flush()
+    return item
+
+
+def choose_own_domain(session: Session, *, user_id: int | None, visitor_key: str | None, item_id,
+                      domain) -> CartItem:
+    """Attach a domain the customer already owns: valid name, not hosted here already, costs nothing."""
+    item = get_item(session, user_id=user_id, visitor_key=visitor_key, item_id=item_id)
+    if item.pack_id is None:
+        raise InvalidInput("shop.error.item_not_found")
+    domain = normalize_domain(domain)
+    if domain_is_hosted(session, domain):
+        raise InvalidInput("shop.error.domain_hosted", domain=domain)
+    _check_not_in_cart(cart_items(session, user_id=user_id, visitor_key=visitor_key), domain, item.id)
+    item.domain, item.domain_mode, item.domain_years, item.domain_quoted_price = \
+        domain, DomainMode.existing, 1, 0
+    session.add(item)
+    session.flush()
+    return item
+
+
+def add_domain_item(session: Session, *, user_id: int | None, visitor_key: str | None, domain: str,
+                    years: int, registrar=None) -> CartItem:
+    """A domain-only line (no hosting): the domain is registered for `years` years at checkout."""
+    domain, price = quote_new_domain(domain, years, registrar)
+    _check_not_in_cart(cart_items(session, user_id=user_id, visitor_key=visitor_key), domain, None)
+    return _new_line(session, user_id, visitor_key, pack_id=None, duration_months=0, quoted_price=0,
+                     domain=domain, domain_mode=DomainMode.register, domain_years=years,
+                     domain_quoted_price=price)
+
+
+def merge_visitor_cart(session: Session, user_id: int, visitor_key: str | None) -> int:
+    """Move an anonymous visitor's lines into the account (at login, or when the cart loads logged in)."""
+    key = valid_visitor_key(visitor_key)
+    if key is None:
+        return 0
+    return session.execute(
+        sa.update(CartItem).where(CartItem.user_id.is_(None), CartItem.visitor_key == key)
+        .values(user_id=user_id, visitor_key=None)
+    ).rowcount

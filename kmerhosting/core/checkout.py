@@ -1,0 +1,512 @@
+"""Checkout: price the cart from the database, then pay it with credits, exactly once.
+
+`checkout_preview()` is what the confirmation page shows. `pay()` runs in two steps:
+
+1. One DB transaction under the user's row lock: replay check on the idempotency key, re-price every
+   line from the database, refuse if anything differs from the preview the customer confirmed, check
+   the balance, write the Order, one ledger row per charged part (hosting: `purchase`, domain:
+   `domain`), the services and the DomainPurchase rows (pending), empty the cart, commit.
+2. Outside the lock, each pending domain is registered. A refusal marks it failed and refunds its
+   price (`refund` row); a timeout marks it unknown (settled later by `core.domains.reconcile_purchase`,
+   never refunded blindly). The Order records what happened (status, refunded, message).
+
+How the customer sees each outcome (Order.status, shown on the result panel and in the mail):
+- paid: everything delivered.
+- partial: the hosting is delivered but a domain was refused: its price is back in credits and the
+  service waits for another domain (`change_service_domain`).
+- failed: nothing could be delivered (e.g. a domain-only order refused): everything refunded.
+- pending: a domain's registration could not be confirmed yet (timeout): nothing refunded, the
+  order says it is being checked with the registrar.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from ..config import get_settings
+from ..db import lock_user
+from ..i18n import translate
+from ..i18n.format import format_months, format_xaf
+from ..integrations.registrar import Contact, RegistrarError, RegistrarTimeout
+from ..integrations.registrar.factory import get_registrar
+from ..models import (CartItem, DomainMode, DomainPurchase, Order, OrderStatus, Pack, RegistrarStatus,
+                      Service, ServiceStatus, TransactionKind, User, UserStatus, utcnow)
+from . import ledger
+from .cart import domain_is_hosted, hosting_price
+from .domains import domain_price_xaf, normalize_domain
+from .errors import InsufficientCredits, InvalidInput, KmerError, NotAuthorized
+
+log = logging.getLogger(__name__)
+
+# Problems a line can have; any of them blocks payment until the customer acts on it.
+PACK_UNAVAILABLE = "pack_unavailable"
+PRICE_CHANGED = "price_changed"
+DOMAIN_MISSING = "domain_missing"
+DOMAIN_TAKEN_HERE = "domain_hosted"
+DOMAIN_TWICE = "domain_twice"
+
+
+class CheckoutChanged(KmerError):
+    """The cart changed (price, pack, lines) since the preview the customer confirmed."""
+
+    key = "shop.error.cart_changed"
+
+
+@dataclass
+class PreviewLine:
+    item_id: int
+    kind: str  # "hosting" | "domain"
+    pack_id: int | None
+    pack_name: str
+    months: int
+    domain: str
+    domain_mode: str
+    domain_years: int
+    hosting_price: int
+    domain_price: int
+    quoted_hosting: int
+    quoted_domain: int
+    problem: str = ""
+
+    @property
+    def amount(self) -> int:
+        return self.hosting_price + self.domain_price
+
+
+@dataclass
+class CheckoutPreview:
+    lines: list[PreviewLine]
+    total: int
+    balance: int
+
+    @property
+    def balance_after(self) -> int:
+        return self.balance - self.total
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.total - self.balance)
+
+    @property
+    def problems(self) -> list[str]:
+        return [line.problem for line in self.lines if line.problem]
+
+    @property
+    def can_pay(self) -> bool:
+        return bool(self.lines) and not self.problems and self.missing == 0
+
+
+@dataclass
+class CheckoutResult:
+    order_id: int
+    status: str
+    total: int
+    charged: int
+    refunded: int
+    balance: int
+    message: str
+    lines: list[dict] = field(default_factory=list)
+    replayed: bool = False
+
+
+def ensure_can_buy(user: User | None) -> User:
+    """Blocked and unverified users cannot buy (core.accounts.ensure_can_buy replaces this when merged)."""
+    if user is None or user.status == UserStatus.blocked:
+        raise NotAuthorized()
+    if user.email_verified_at is None:
+        raise InvalidInput("shop.error.unverified")
+    return user
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """Calendar months: 31 Jan + 1 month = 28/29 Feb (the day is clamped to the month's length)."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+# --- preview -----------------------------------------------------------------------------------
+
+
+def _price_line(session: Session, item: CartItem, settings) -> PreviewLine:
+    pack = session.get(Pack, item.pack_id) if item.pack_id is not None else None
+    line = PreviewLine(item_id=item.id, kind="hosting" if item.pack_id is not None else "domain",
+                       pack_id=item.pack_id, pack_name=pack.name if pack else "", months=item.duration_months,
+                       domain=item.domain, domain_mode=item.domain_mode, domain_years=item.domain_years,
+                       hosting_price=0, domain_price=0, quoted_hosting=item.quoted_price,
+                       quoted_domain=item.domain_quoted_price)
+    if item.pack_id is not None:
+        if pack is None or not pack.is_active:
+            line.problem = PACK_UNAVAILABLE
+            return line
+        line.hosting_price = hosting_price(pack, item.duration_months)
+    if item.domain_mode == DomainMode.register:
+        line.domain_price = domain_price_xaf(item.domain, item.domain_years, settings=settings)
+    if not item.domain or not item.domain_mode:
+        line.problem = DOMAIN_MISSING
+    elif item.pack_id is not None and domain_is_hosted(session, item.domain):
+        line.problem = DOMAIN_TAKEN_HERE
+    elif line.hosting_price != line.quoted_hosting or line.domain_price != line.quoted_domain:
+        line.problem = PRICE_CHANGED
+    return line
+
+
+def preview_items(session: Session, items: list[CartItem], balance: int) -> CheckoutPreview:
+    settings = get_settings()
+    lines = [_price_line(session, item, settings) for item in items]
+    seen: set[str] = set()
+    for line in lines:
+        if line.domain and line.domain in seen and not line.problem:
+            line.problem = DOMAIN_TWICE
+        seen.add(line.domain)
+    total = sum(line.amount for line in lines if line.problem != PACK_UNAVAILABLE)
+    return CheckoutPreview(lines=lines, total=total, balance=balance)
+
+
+def _user_items(session: Session, user_id: int) -> list[CartItem]:
+    return list(session.exec(select(CartItem).where(CartItem.user_id == user_id).order_by(CartItem.id)).all())
+
+
+def checkout_preview(session: Session, user_id: int) -> CheckoutPreview:
+    """Every line re-priced from the database now (live pack price, active or not, domain price)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotAuthorized()
+    return preview_items(session, _user_items(session, user_id), user.credits)
+
+
+def accept_new_prices(session: Session, user_id: int) -> int:
+    """The customer saw the changed prices and keeps the lines: quote them at today's price."""
+    changed = 0
+    for line in checkout_preview(session, user_id).lines:
+        if line.problem == PRICE_CHANGED:
+            item = session.get(CartItem, line.item_id)
+            item.quoted_price, item.domain_quoted_price = line.hosting_price, line.domain_price
+            session.add(item)
+            changed += 1
+    session.flush()
+    return changed
+
+
+# --- pay ---------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _transaction(db):
+    """`db` is a Session (used as is, committed per step) or a factory of sessions (one per step)."""
+    if isinstance(db, Session):
+        try:
+            yield db
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+        return
+    with db() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def _check_key(key) -> str:
+    if not isinstance(key, str) or not 16 <= len(key) <= 64:
+        raise InvalidInput("shop.error.checkout_expired")
+    return key
+
+
+def pay(db, user_id: int, idempotency_key: str, expected_total: int, registrar=None,
+        item_ids: list[int] | None = None) -> CheckoutResult:
+    """Charge the user's cart once, create what was bought, then register the domains.
+
+    `expected_total` (and `item_ids`, the lines shown) is the preview the customer confirmed, kept on
+    the server; a line added in another tab since then stays in the cart for the next checkout.
+    """
+    key = _check_key(idempotency_key)
+    with _transaction(db) as session:
+        order_id, replayed = _charge(session, user_id, key, expected_total, item_ids)
+    if not replayed or _has_pending_domains(db, order_id):
+        _register_domains(db, order_id, registrar or get_registrar())
+    result = _result(db, order_id, replayed)
+    if not replayed:
+        _send_confirmation(db, order_id)
+    return result
+
+
+def _charge(session: Session, user_id: int, key: str, expected_total, item_ids) -> tuple[int, bool]:
+    user = lock_user(session, user_id)
+    existing = session.exec(select(Order).where(Order.idempotency_key == key)).first()
+    if existing is not None:
+        if existing.user_id != user_id:
+            raise InvalidInput("shop.error.checkout_expired")
+        return existing.id, True
+    ensure_can_buy(user)
+    items = _user_items(session, user_id)
+    if not items:
+        raise InvalidInput("shop.error.cart_empty")
+    if item_ids is not None:
+        wanted = set(item_ids) if isinstance(item_ids, (list, tuple, set)) else set()
+        items = [item for item in items if item.id in wanted]
+        if not wanted or len(items) != len(wanted):
+            raise CheckoutChanged()
+    preview = preview_items(session, items, user.credits)
+    if preview.problems or isinstance(expected_total, bool) or not isinstance(expected_total, int) \
+            or preview.total != expected_total:
+        raise CheckoutChanged()
+    if preview.missing:
+        raise InsufficientCredits(missing=preview.missing)
+    order = Order(user_id=user_id, idempotency_key=key, status=OrderStatus.pending, total=preview.total,
+                  charged=preview.total)
+    session.add(order)
+    session.flush()
+    order.lines = [_deliver_line(session, user, order, line) for line in preview.lines]
+    if not any(line["domain_purchase_id"] for line in order.lines):
+        order.status = OrderStatus.paid
+    session.add(order)
+    for item in items:
+        session.delete(item)
+    session.flush()
+    return order.id, False
+
+
+def _deliver_line(session: Session, user: User, order: Order, line: PreviewLine) -> dict:
+    """Ledger rows, service and domain purchase for one previewed line; returns its order snapshot."""
+    service = None
+    ref = f"order:{order.id}"
+    if line.kind == "hosting":
+        now = utcnow()
+        pack = session.get(Pack, line.pack_id)
+        service = Service(user_id=user.id, pack_id=pack.id, order_id=order.id, domain=line.domain,
+                          control_panel=pack.control_panel, status=get_settings().new_service_status,
+                          duration_months=line.months, price_paid=line.hosting_price, starts_at=now,
+                          expires_at=add_months(now, line.months))
+        session.add(service)
+        session.flush()
+        ledger.post(session, user.id, -line.hosting_price, TransactionKind.purchase, reference=ref,
+                    description=f"{pack.name} {line.months}m {line.domain}", order_id=order.id,
+                    service_id=service.id)
+    purchase = None
+    if line.domain_mode == DomainMode.register:
+        purchase = DomainPurchase(user_id=user.id, order_id=order.id, service_id=service.id if service else
+                                  _service_waiting_for(session, user.id, line.domain),
+                                  domain=line.domain, years=line.domain_years, price=line.domain_price,
+                                  registrar=get_registrar().name, registrar_status=RegistrarStatus.pending)
+        session.add(purchase)
+        session.flush()
+        ledger.post(session, user.id, -line.domain_price, TransactionKind.domain, reference=ref,
+                    description=f"{line.domain} {line.domain_years}y", order_id=order.id,
+                    service_id=purchase.service_id)
+    return {"kind": line.kind, "pack": line.pack_name, "months": line.months, "domain": line.domain,
+            "domain_mode": line.domain_mode, "years": line.domain_years, "hosting_price": line.hosting_price,
+            "domain_price": line.domain_price, "service_id": service.id if service else None,
+            "domain_purchase_id": purchase.id if purchase else None,
+            "domain_status": purchase.registrar_status if purchase else ""}
+
+
+def _service_waiting_for(session: Session, user_id: int, domain: str) -> int | None:
+    """A domain-only line bought for one of the user's services that is waiting for that domain."""
+    return session.exec(select(Service.id).where(Service.user_id == user_id, Service.domain == domain,
+                                                 Service.status != ServiceStatus.cancelled)).first()
+
+
+def _has_pending_domains(db, order_id: int) -> bool:
+    with _transaction(db) as session:
+        return session.exec(select(DomainPurchase.id).where(
+            DomainPurchase.order_id == order_id,
+            DomainPurchase.registrar_status == RegistrarStatus.pending)).first() is not None
+
+
+def _contact_for(user: User) -> Contact:
+    first, _, last = (user.name or "Client").partition(" ")
+    phone = "".join(ch for ch in (user.phone or "") if ch.isdigit()) or "000000000"
+    return Contact(first_name=first or "Client", last_name=last or first or "Client", email=user.email,
+                   phone=phone[-9:])
+
+
+def _claim(db, purchase_id: int) -> bool:
+    """Move pending -> unknown atomically: only one caller sends a given domain to the registrar, and a
+    crash mid-call leaves it unknown (to reconcile), never pending (which would send it again)."""
+    with _transaction(db) as session:
+        done = session.execute(sa.update(DomainPurchase)
+                               .where(DomainPurchase.id == purchase_id,
+                                      DomainPurchase.registrar_status == RegistrarStatus.pending)
+                               .values(registrar_status=RegistrarStatus.unknown, updated_at=utcnow()))
+        return done.rowcount == 1
+
+
+def _register_domains(db, order_id: int, registrar) -> None:
+    with _transaction(db) as session:
+        rows = session.exec(select(DomainPurchase).where(
+            DomainPurchase.order_id == order_id,
+            DomainPurchase.registrar_status == RegistrarStatus.pending).order_by(DomainPurchase.id)).all()
+        todo = [(p.id, p.domain, p.years, p.user_id) for p in rows]
+        user = session.get(User, todo[0][3]) if todo else None
+        contact = _contact_for(user) if user else None
+    for purchase_id, domain, years, user_id in todo:
+        if not _claim(db, purchase_id):
+            continue
+        try:
+            info = registrar.register(domain, years, contact, get_settings().domain_ns)
+        except RegistrarTimeout as exc:
+            _settle(db, purchase_id, RegistrarStatus.unknown, error=str(exc) or "timeout")
+        except RegistrarError as exc:
+            _settle(db, purchase_id, RegistrarStatus.failed, error=str(exc) or type(exc).__name__)
+        except Exception as exc:  # noqa: BLE001  (an unexpected failure: outcome unknown, reconcile it)
+            log.exception("registering %s failed unexpectedly", domain)
+            _settle(db, purchase_id, RegistrarStatus.unknown, error=f"{type(exc).__name__}: {exc}")
+        else:
+            _settle(db, purchase_id, RegistrarStatus.registered, registrar_id=info.registrar_id,
+                    expires_at=info.expires_at)
+    refresh_order_status(db, order_id)
+
+
+def _settle(db, purchase_id: int, status: str, *, error: str = "", registrar_id: str = "",
+            expires_at=None) -> None:
+    with _transaction(db) as session:
+        purchase = session.get(DomainPurchase, purchase_id)
+        lock_user(session, purchase.user_id)
+        purchase = session.get(DomainPurchase, purchase_id)
+        session.refresh(purchase)
+        if purchase.registrar_status != RegistrarStatus.unknown:
+            return  # settled by someone else (reconciliation)
+        purchase.registrar_status = status
+        purchase.error = error[:2000]
+        purchase.registrar_id = registrar_id[:64]
+        purchase.expires_at = expires_at
+        purchase.updated_at = utcnow()
+        session.add(purchase)
+        if status == RegistrarStatus.failed and purchase.price:
+            ledger.post(session, purchase.user_id, purchase.price, TransactionKind.refund,
+                        reference=f"order:{purchase.order_id}", description=f"refund {purchase.domain}",
+                        order_id=purchase.order_id, service_id=purchase.service_id)
+            order = session.get(Order, purchase.order_id)
+            order.refunded += purchase.price
+            session.add(order)
+
+
+def refresh_order_status(db, order_id: int) -> None:
+    """Recompute an order's status and message from its domain purchases. `db` is a Session or a
+    session factory. Call it after a purchase is settled elsewhere (core.domains.reconcile_purchase)."""
+    with _transaction(db) as session:
+        order = session.get(Order, order_id)
+        purchases = {p.id: p for p in session.exec(select(DomainPurchase).where(DomainPurchase.order_id == order_id))}
+        lines, failed, unknown, delivered = [], [], [], 0
+        for line in order.lines or []:
+            line = dict(line)
+            purchase = purchases.get(line.get("domain_purchase_id"))
+            if purchase is not None:
+                line["domain_status"] = purchase.registrar_status
+                if purchase.registrar_status == RegistrarStatus.failed:
+                    failed.append(purchase.domain)
+                elif purchase.registrar_status in (RegistrarStatus.unknown, RegistrarStatus.pending):
+                    unknown.append(purchase.domain)
+            if line["kind"] == "hosting" or line.get("domain_status") == RegistrarStatus.registered:
+                delivered += 1
+            lines.append(line)
+        order.lines = lines
+        if unknown:
+            order.status = OrderStatus.pending
+        elif failed and delivered:
+            order.status = OrderStatus.partial
+        elif failed:
+            order.status = OrderStatus.failed
+        else:
+            order.status = OrderStatus.paid
+        # The message is stored as keys and params so it is shown in the reader's language.
+        order.message = ";".join(
+            [f"failed:{d}" for d in failed] + [f"unknown:{d}" for d in unknown])
+        session.add(order)
+
+
+def order_messages(order_message: str, lang: str, refunded: int = 0) -> list[str]:
+    """Order.message ("failed:a.cm;unknown:b.cm") as sentences for the customer."""
+    out = []
+    for part in filter(None, (order_message or "").split(";")):
+        kind, _, domain = part.partition(":")
+        if kind == "failed":
+            out.append(translate("shop.result.domain_failed", lang, domain=domain))
+        elif kind == "unknown":
+            out.append(translate("shop.result.domain_unknown", lang, domain=domain))
+    if refunded:
+        out.append(translate("shop.result.refunded", lang, amount=format_xaf(refunded, lang)))
+    return out
+
+
+def _result(db, order_id: int, replayed: bool) -> CheckoutResult:
+    with _transaction(db) as session:
+        order = session.get(Order, order_id)
+        user = session.get(User, order.user_id)
+        return CheckoutResult(order_id=order.id, status=order.status, total=order.total, charged=order.charged,
+                              refunded=order.refunded, balance=user.credits, message=order.message,
+                              lines=[dict(line) for line in order.lines or []], replayed=replayed)
+
+
+def get_order(session: Session, user_id: int, order_id) -> CheckoutResult:
+    """A customer's own order (someone else's order id is not found)."""
+    order = session.get(Order, order_id) if isinstance(order_id, int) and not isinstance(order_id, bool) else None
+    if order is None or order.user_id != user_id:
+        raise InvalidInput("shop.error.order_not_found")
+    user = session.get(User, user_id)
+    return CheckoutResult(order_id=order.id, status=order.status, total=order.total, charged=order.charged,
+                          refunded=order.refunded, balance=user.credits, message=order.message,
+                          lines=[dict(line) for line in order.lines or []])
+
+
+def line_label(line: dict, lang: str) -> str:
+    if line.get("kind") == "hosting":
+        return translate("shop.line.hosting", lang, pack=line.get("pack", ""),
+                         duration=format_months(int(line.get("months") or 0), lang), domain=line.get("domain", ""))
+    return translate("shop.line.domain", lang, domain=line.get("domain", ""), years=line.get("years", 1))
+
+
+def _send_confirmation(db, order_id: int) -> None:
+    """After the payment committed: a mail failure is logged by the mailer and never undoes a sale."""
+    try:
+        from .mailer import send_mail
+
+        with _transaction(db) as session:
+            order = session.get(Order, order_id)
+            user = session.get(User, order.user_id)
+            lang, email, name, user_id = user.language, user.email, user.name, user.id
+            lines = [{"label": line_label(line, lang),
+                      "amount": format_xaf(int(line["hosting_price"]) + int(line["domain_price"]), lang)}
+                     for line in order.lines or []]
+            ctx = {"name": name, "order_id": order.id, "lines": lines, "total": format_xaf(order.total, lang),
+                   "balance": format_xaf(user.credits, lang),
+                   "notes": order_messages(order.message, lang, order.refunded)}
+        send_mail("purchase_confirmation", email, lang, ctx, user_id=user_id)
+    except Exception:  # noqa: BLE001
+        log.exception("purchase confirmation for order #%s could not be recorded", order_id)
+
+
+def change_service_domain(session: Session, user_id: int, service_id, domain) -> Service:
+    """After a refused registration: point the service at a domain the customer owns (or will buy
+    through a domain-only cart line, which then attaches to this service at checkout)."""
+    service = session.get(Service, service_id) if isinstance(service_id, int) and not isinstance(service_id, bool) \
+        else None
+    if service is None or service.user_id != user_id:
+        raise InvalidInput("shop.error.item_not_found")
+    live = session.exec(select(DomainPurchase.id).where(
+        DomainPurchase.service_id == service.id,
+        DomainPurchase.registrar_status != RegistrarStatus.failed)).first()
+    if live is not None:
+        raise InvalidInput("shop.error.domain_locked")
+    domain = normalize_domain(domain)
+    if domain != service.domain and domain_is_hosted(session, domain):
+        raise InvalidInput("shop.error.domain_hosted", domain=domain)
+    service.domain = domain
+    service.updated_at = utcnow()
+    session.add(service)
+    session.flush()
+    return service
+
