@@ -65,11 +65,16 @@ def redirect_target(events) -> str | None:
     events = events if isinstance(events, list) else [events]
     for spec in events:
         handler = getattr(spec, "handler", None)
-        if handler is not None and getattr(handler.fn, "__name__", "") == "_redirect":
+        if handler is not None and getattr(handler.fn, "__qualname__", "").endswith("_redirect"):
             return dict((name._js_expr, value._var_value) for name, value in spec.args)["path"]
     return None
 
 
 def browser_payload(root) -> str:
-    """Everything the state would send to the browser, as one string to search for secrets."""
-    return repr(root.dict())
+    """Every var the states send to the browser, as one string to search for secrets.
+
+    The router vars are left out: they echo the browser's own URL and headers back to it.
+    """
+    sent = {name: {var: value for var, value in values.items() if not var.startswith("rx_router_")}
+            for name, values in root.dict().items()}
+    return repr(sent)
