@@ -77,8 +77,9 @@ def test_weak_passwords_are_refused_with_a_reason(password, key):
 
 
 def test_a_password_containing_the_email_name_is_refused():
-    with pytest.raises(FieldError):
+    with pytest.raises(FieldError) as exc:
         accounts.validate_password("ngonoawa2026", "ngonoawa@example.cm")
+    assert exc.value.key == "accounts.password_contains_email"
     assert accounts.validate_password(GOOD_PASSWORD, "awa@example.cm") == GOOD_PASSWORD
 
 

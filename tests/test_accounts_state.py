@@ -150,14 +150,14 @@ def test_register_then_verify_through_the_mailed_link(session, engine):
 
     root, verify = make_state(VerifyState, path="/auth/verify-email", query={"token": token_of(link)})
     verify.load()
-    assert verify.verified and "vérifiée" in verify.message
+    assert verify.verified and "vérifiée" in verify.result
     assert token_of(link) not in browser_payload(root)
     session.expire_all()
     assert session.get(User, user.id).email_verified_at is not None
 
     _, again = make_state(VerifyState, path="/auth/verify-email", query={"token": token_of(link)}, lang="en")
     again.load()
-    assert not again.verified and "already been used" in again.message
+    assert not again.verified and "already been used" in again.result
 
 
 def test_register_with_a_taken_address_looks_the_same(session, engine):
@@ -280,8 +280,8 @@ def test_require_admin_raises_for_anonymous_visitors_customers_and_blocked_admin
 
 def test_the_account_states_hold_no_secret_vars():
     """Only these plain vars of the account states go to the browser."""
-    allowed = {"errors", "message", "done", "has_token", "verified", "link_ok", "logged_in", "is_admin",
-               "display_name", "email_verified", "lang", "auth_token"}
+    allowed = {"errors", "message", "done", "verified", "link_ok", "logged_in", "is_admin",
+               "display_name", "email_verified", "lang", "auth_token", "result"}
     for cls in (LoginState, RegisterState, VerifyState, ForgotState, ResetState, NavState):
         sent = {name for name in cls.vars if not name.startswith(("_", "rx_router_"))} - {"router", "is_hydrated"}
         assert sent <= allowed, (cls.__name__, sent - allowed)

@@ -121,9 +121,10 @@ def validate_password(password, email: str = "", field: str = "password") -> str
         raise FieldError(field, "accounts.password_needs_letter_and_digit")
     lowered = password.lower()
     local_part = email.split("@")[0].lower() if email else ""
-    if lowered in COMMON_PASSWORDS or len(set(password)) < 4 or (local_part and local_part in lowered
-                                                                   and len(local_part) >= 4):
+    if lowered in COMMON_PASSWORDS or len(set(password)) < 4:
         raise FieldError(field, "accounts.password_too_common")
+    if len(local_part) >= 4 and local_part in lowered:
+        raise FieldError(field, "accounts.password_contains_email")
     return password
 
 

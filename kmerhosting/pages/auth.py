@@ -124,15 +124,15 @@ def verify_page() -> rx.Component:
         rx.cond(
             VerifyState.verified,
             rx.vstack(
-                rx.callout(VerifyState.message, icon="circle-check", color_scheme="green", id="verify-result"),
+                rx.callout(VerifyState.result, icon="circle-check", color_scheme="green", id="verify-result"),
                 rx.cond(NavState.logged_in,
                         rx.link(rx.button(t("nav.dashboard"), size="3"), href="/dashboard"),
                         rx.link(rx.button(t("accounts.go_login"), size="3"), href="/auth/login")),
                 spacing="4",
             ),
             rx.vstack(
-                rx.cond(VerifyState.has_token & ~VerifyState.done,
-                        rx.callout(VerifyState.message, icon="triangle-alert", color_scheme="red",
+                rx.cond(VerifyState.result,
+                        rx.callout(VerifyState.result, icon="triangle-alert", color_scheme="red",
                                    id="verify-result")),
                 resend_form(),
                 spacing="4", width="100%",

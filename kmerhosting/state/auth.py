@@ -139,26 +139,27 @@ class RegisterState(AuthFormState):
 class VerifyState(AuthFormState):
     """/auth/verify-email: opens a link (?token=...), or offers to resend one."""
 
-    has_token: bool = False
     verified: bool = False
+    # What opening the link gave; `message` is left to the resend form below it.
+    result: str = ""
 
     @rx.event
     def load(self):
         self._reset_form()
         self.verified = False
+        self.result = ""
         raw = self._query("token")
-        self.has_token = bool(raw)
         if not raw:
             return
         try:
             with session_scope() as session:
                 purpose, _user = accounts.verify_email(session, raw)
         except KmerError as exc:
-            self.message = self._error_message(exc)
+            self.result = self._error_message(exc)
             return
         self.verified = True
-        self.message = self._t("accounts.email_changed" if purpose == accounts.PURPOSE_CHANGE_EMAIL
-                               else "accounts.verified")
+        self.result = self._t("accounts.email_changed" if purpose == accounts.PURPOSE_CHANGE_EMAIL
+                              else "accounts.verified")
         return NavState.refresh
 
     @rx.event

@@ -31,6 +31,8 @@ MESSAGES = {
                                                  "en": "The password must contain at least one letter and one digit."},
     "accounts.password_too_common": {"fr": "Ce mot de passe est trop facile à deviner. Choisissez-en un autre.",
                                      "en": "This password is too easy to guess. Please choose another one."},
+    "accounts.password_contains_email": {"fr": "Le mot de passe ne doit pas contenir votre adresse e-mail.",
+                                         "en": "The password must not contain your e-mail address."},
     "accounts.password_unchanged": {"fr": "Le nouveau mot de passe doit être différent de l'actuel.",
                                     "en": "The new password must differ from the current one."},
     "accounts.passwords_differ": {"fr": "Les deux mots de passe ne sont pas identiques.",

@@ -1,0 +1,129 @@
+"""A visitor registers, verifies through the mailed link, logs in, logs out (real app, real browser)."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from ..conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+LINK_RE = re.compile(r"https?://\S+?/auth/[a-z-]+\?token=[A-Za-z0-9_\-]+")
+
+
+def mailed_link(live_app, to_email: str) -> str:
+    engine = sa.create_engine(live_app.database_url)
+    try:
+        with engine.connect() as conn:
+            body = conn.execute(sa.text("SELECT text_body FROM outbox_messages WHERE to_email = :e "
+                                        "ORDER BY id DESC LIMIT 1"), {"e": to_email}).scalar_one()
+    finally:
+        engine.dispose()
+    return LINK_RE.search(body).group(0)
+
+
+def fill(page, **fields):
+    for name, value in fields.items():
+        page.fill(f"#f-{name}", value)
+
+
+def test_register_verify_login_logout(page, live_app):
+    email = "awa.journey@example.cm"
+    page.goto("/auth/register")
+    expect(page.get_by_role("heading", name="Créer un compte")).to_be_visible()
+    expect(page.get_by_label("Téléphone (Cameroun)")).to_be_visible()
+
+    # Mistakes are shown next to their fields.
+    fill(page, name="Awa Ngono", email=email, phone="12 34", password="court", password_confirm="court")
+    page.click("#submit")
+    expect(page.locator("#err-phone")).to_contain_text("Numéro camerounais invalide")
+    expect(page.locator("#err-password")).to_contain_text("au moins 10 caractères")
+    screenshot(page, "auth-register-errors")
+
+    fill(page, phone="699 12 34 56", password="Mboa-2026-secure", password_confirm="Mboa-2026-secure")
+    page.click("#submit")
+    expect(page.locator("#register-done")).to_be_visible()
+    screenshot(page, "auth-register-done")
+
+    link = mailed_link(live_app, email)
+    page.goto(link)
+    expect(page.locator("#verify-result")).to_contain_text("adresse e-mail est vérifiée")
+    screenshot(page, "auth-verified")
+    page.goto(link)  # a second click on the same link
+    expect(page.locator("#verify-result")).to_contain_text("déjà été utilisé")
+    screenshot(page, "auth-verify-reused")
+
+    page.goto("/auth/login?next=/")
+    fill(page, email=email, password="wrong-password-1")
+    page.click("#submit")
+    expect(page.locator("#form-message")).to_contain_text("E-mail ou mot de passe incorrect")
+    screenshot(page, "auth-login-wrong")
+
+    fill(page, password="Mboa-2026-secure")
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.locator("#nav-logout")).to_be_visible()
+    expect(page.locator("#nav-dashboard")).to_be_visible()
+    expect(page.locator("#nav-login")).to_have_count(0)
+    expect(page.locator("#nav-admin")).to_have_count(0)
+    screenshot(page, "auth-logged-in")
+
+    page.reload()  # the login survives a reload (token in localStorage)
+    expect(page.locator("#nav-logout")).to_be_visible()
+    # A fresh page load sees the token in its on_load: the login page sends a logged-in visitor on.
+    page.goto("/auth/login?next=/")
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.locator("#nav-logout")).to_be_visible()
+
+    page.click("#nav-logout")
+    expect(page.locator("#nav-login")).to_be_visible()
+    page.reload()
+    expect(page.locator("#nav-login")).to_be_visible()
+    expect(page.locator("#nav-logout")).to_have_count(0)
+    screenshot(page, "auth-logged-out")
+
+
+def test_admin_sees_the_admin_link_and_pages_follow_the_language(page, live_app):
+    from ..live import ADMIN_EMAIL, ADMIN_PASSWORD
+
+    page.goto("/auth/login?next=/")
+    page.click("#lang-en")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(page.get_by_label("E-mail address")).to_be_visible()
+    fill(page, email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.locator("#nav-admin")).to_be_visible()
+    screenshot(page, "auth-admin-nav-en")
+
+
+def test_forgot_password_then_reset_through_the_mailed_link(page, live_app):
+    from ..live import ADMIN_EMAIL
+
+    page.goto("/auth/forgot-password")
+    fill(page, email="nobody@example.cm")
+    page.click("#submit")
+    expect(page.locator("#form-message")).to_contain_text("Si un compte existe")
+    screenshot(page, "auth-forgot-sent")
+
+    page.goto("/auth/forgot-password")
+    fill(page, email=ADMIN_EMAIL)
+    page.click("#submit")
+    expect(page.locator("#form-message")).to_contain_text("Si un compte existe")
+    link = mailed_link(live_app, ADMIN_EMAIL)
+
+    page.goto(link)
+    fill(page, password="Mboa-Boss-2026x", password_confirm="Mboa-Boss-2026x")
+    screenshot(page, "auth-reset-form")
+    page.click("#submit")
+    expect(page.locator("#form-message")).to_contain_text("mot de passe est changé")
+    page.goto(link)
+    expect(page.locator("#form-message")).to_contain_text("déjà été utilisé")
+    screenshot(page, "auth-reset-reused")
+
+    page.goto("/auth/login?next=/")
+    fill(page, email=ADMIN_EMAIL, password="Mboa-Boss-2026x")
+    page.click("#submit")
+    expect(page.locator("#nav-admin")).to_be_visible()
