@@ -11,8 +11,10 @@ from ..state.auth import (AuthFormState, ForgotState, LoginState, NavState, Regi
 
 
 def card(*children: rx.Component) -> rx.Component:
+    # The marker tells scripts (and the browser tests) that the page's on_load has run.
+    ready = rx.cond(rx.State.is_hydrated, rx.el.span(id="page-ready", hidden=True))
     return rx.center(
-        rx.card(rx.vstack(*children, spacing="4", width="100%"), size="3", width="100%", max_width="460px"),
+        rx.card(rx.vstack(*children, ready, spacing="4", width="100%"), size="3", width="100%", max_width="460px"),
         width="100%", padding_y="1em",
     )
 
@@ -41,7 +43,9 @@ def form_message(state: type[AuthFormState], color: str = "red") -> rx.Component
 
 
 def submit_button(label: str) -> rx.Component:
-    return rx.button(t(label), type="submit", size="3", width="100%", id="submit")
+    # Disabled until the page's state has arrived, so a quick click is never lost.
+    return rx.button(t(label), type="submit", size="3", width="100%", id="submit",
+                     disabled=~rx.State.is_hydrated)
 
 
 @rx.page(route="/auth/login", title="Connexion · KmerHosting", on_load=LoginState.load)

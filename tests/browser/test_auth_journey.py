@@ -10,6 +10,7 @@ from ..conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
+HOME = re.compile(r"^https?://[^/]+/$")  # the home page, not "/auth/login?next=/"
 LINK_RE = re.compile(r"https?://\S+?/auth/[a-z-]+\?token=[A-Za-z0-9_\-]+")
 
 
@@ -24,6 +25,12 @@ def mailed_link(live_app, to_email: str) -> str:
     return LINK_RE.search(body).group(0)
 
 
+def goto(page, path: str):
+    """Open a page and wait until its on_load has run (a form filled earlier could be re-drawn)."""
+    page.goto(path)
+    page.wait_for_selector("#page-ready", state="attached")
+
+
 def fill(page, **fields):
     for name, value in fields.items():
         page.fill(f"#f-{name}", value)
@@ -31,7 +38,7 @@ def fill(page, **fields):
 
 def test_register_verify_login_logout(page, live_app):
     email = "awa.journey@example.cm"
-    page.goto("/auth/register")
+    goto(page, "/auth/register")
     expect(page.get_by_role("heading", name="Créer un compte")).to_be_visible()
     expect(page.get_by_label("Téléphone (Cameroun)")).to_be_visible()
 
@@ -48,14 +55,14 @@ def test_register_verify_login_logout(page, live_app):
     screenshot(page, "auth-register-done")
 
     link = mailed_link(live_app, email)
-    page.goto(link)
+    goto(page, link)
     expect(page.locator("#verify-result")).to_contain_text("adresse e-mail est vérifiée")
     screenshot(page, "auth-verified")
-    page.goto(link)  # a second click on the same link
+    goto(page, link)  # a second click on the same link
     expect(page.locator("#verify-result")).to_contain_text("déjà été utilisé")
     screenshot(page, "auth-verify-reused")
 
-    page.goto("/auth/login?next=/")
+    goto(page, "/auth/login?next=/")
     fill(page, email=email, password="wrong-password-1")
     page.click("#submit")
     expect(page.locator("#form-message")).to_contain_text("E-mail ou mot de passe incorrect")
@@ -63,7 +70,7 @@ def test_register_verify_login_logout(page, live_app):
 
     fill(page, password="Mboa-2026-secure")
     page.click("#submit")
-    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_url(HOME)
     expect(page.locator("#nav-logout")).to_be_visible()
     expect(page.locator("#nav-dashboard")).to_be_visible()
     expect(page.locator("#nav-login")).to_have_count(0)
@@ -74,7 +81,7 @@ def test_register_verify_login_logout(page, live_app):
     expect(page.locator("#nav-logout")).to_be_visible()
     # A fresh page load sees the token in its on_load: the login page sends a logged-in visitor on.
     page.goto("/auth/login?next=/")
-    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_url(HOME)
     expect(page.locator("#nav-logout")).to_be_visible()
 
     page.click("#nav-logout")
@@ -88,13 +95,13 @@ def test_register_verify_login_logout(page, live_app):
 def test_admin_sees_the_admin_link_and_pages_follow_the_language(page, live_app):
     from ..live import ADMIN_EMAIL, ADMIN_PASSWORD
 
-    page.goto("/auth/login?next=/")
+    goto(page, "/auth/login?next=/")
     page.click("#lang-en")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     expect(page.get_by_label("E-mail address")).to_be_visible()
     fill(page, email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
     page.click("#submit")
-    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_url(HOME)
     expect(page.locator("#nav-admin")).to_be_visible()
     screenshot(page, "auth-admin-nav-en")
 
@@ -102,28 +109,28 @@ def test_admin_sees_the_admin_link_and_pages_follow_the_language(page, live_app)
 def test_forgot_password_then_reset_through_the_mailed_link(page, live_app):
     from ..live import ADMIN_EMAIL
 
-    page.goto("/auth/forgot-password")
+    goto(page, "/auth/forgot-password")
     fill(page, email="nobody@example.cm")
     page.click("#submit")
     expect(page.locator("#form-message")).to_contain_text("Si un compte existe")
     screenshot(page, "auth-forgot-sent")
 
-    page.goto("/auth/forgot-password")
+    goto(page, "/auth/forgot-password")
     fill(page, email=ADMIN_EMAIL)
     page.click("#submit")
     expect(page.locator("#form-message")).to_contain_text("Si un compte existe")
     link = mailed_link(live_app, ADMIN_EMAIL)
 
-    page.goto(link)
+    goto(page, link)
     fill(page, password="Mboa-Boss-2026x", password_confirm="Mboa-Boss-2026x")
     screenshot(page, "auth-reset-form")
     page.click("#submit")
     expect(page.locator("#form-message")).to_contain_text("mot de passe est changé")
-    page.goto(link)
+    goto(page, link)
     expect(page.locator("#form-message")).to_contain_text("déjà été utilisé")
     screenshot(page, "auth-reset-reused")
 
-    page.goto("/auth/login?next=/")
+    goto(page, "/auth/login?next=/")
     fill(page, email=ADMIN_EMAIL, password="Mboa-Boss-2026x")
     page.click("#submit")
     expect(page.locator("#nav-admin")).to_be_visible()
