@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from kmerhosting.core import accounts, passwords
+from kmerhosting.core import accounts, passwords, rate_limit
 from kmerhosting.core.accounts import (AccountBlocked, EmailNotVerified, EmailTaken, FieldError,
                                        InvalidCredentials, LinkExpired, LinkInvalid, LinkUsed, WrongPassword)
 from kmerhosting.core.errors import NotAuthorized, RateLimited
@@ -24,6 +24,7 @@ GOOD_PASSWORD = "Mboa-2026-secure"
 def fast_hashes(monkeypatch):
     """bcrypt at 4 rounds: the rules are the same, the tests are quicker."""
     monkeypatch.setattr(accounts, "hash_password", lambda p: passwords.hash_password(p, rounds=4))
+    monkeypatch.setattr(accounts, "_dummy_hash", lambda: passwords.hash_password("unused", rounds=4))
 
 
 def register(session, email="awa@example.cm", password=GOOD_PASSWORD, name="Awa Ngono",
@@ -288,7 +289,7 @@ def test_failed_logins_are_limited_per_account_even_with_the_right_password_then
 
 def test_failed_logins_are_limited_per_client_across_accounts(session):
     make_user(session, email="awa@example.cm")
-    for n in range(20):
+    for n in range(rate_limit.LOGIN_PER_CLIENT.max_events):
         with pytest.raises(InvalidCredentials):
             accounts.login(session, f"guess{n}@example.cm", "wrong-pass-1", client="6.6.6.6")
     with pytest.raises(RateLimited):
@@ -365,7 +366,7 @@ def test_reset_requests_are_limited_per_account_and_per_client(session, engine):
         accounts.request_password_reset(session, "awa@example.cm", client=f"c{n}")
     with pytest.raises(RateLimited):
         accounts.request_password_reset(session, "awa@example.cm", client="c9")
-    for n in range(9):  # c0 already made one request above
+    for n in range(rate_limit.RESET_PER_CLIENT.max_events - 1):  # c0 already made one above
         accounts.request_password_reset(session, f"x{n}@example.cm", client="c0")
     with pytest.raises(RateLimited):
         accounts.request_password_reset(session, "y@example.cm", client="c0")

@@ -28,14 +28,16 @@ class Limit:
 
 
 # Failed logins: enough for typos, far too few for guessing a password.
+# Per-client limits are looser: Cameroonian mobile carriers put many customers behind one
+# address (carrier-grade NAT), and one guesser must not lock them all out.
 LOGIN_PER_ACCOUNT = Limit("login:email", 5, timedelta(minutes=15))
-LOGIN_PER_CLIENT = Limit("login:client", 20, timedelta(minutes=15))
+LOGIN_PER_CLIENT = Limit("login:client", 50, timedelta(minutes=15))
 # Mails sent on request (reset, verification): each one costs a send and fills an inbox.
 RESET_PER_ACCOUNT = Limit("reset:email", 3, timedelta(hours=1))
-RESET_PER_CLIENT = Limit("reset:client", 10, timedelta(hours=1))
+RESET_PER_CLIENT = Limit("reset:client", 20, timedelta(hours=1))
 VERIFY_PER_ACCOUNT = Limit("verify:email", 3, timedelta(hours=1))
-VERIFY_PER_CLIENT = Limit("verify:client", 10, timedelta(hours=1))
-REGISTER_PER_CLIENT = Limit("register:client", 10, timedelta(hours=1))
+VERIFY_PER_CLIENT = Limit("verify:client", 20, timedelta(hours=1))
+REGISTER_PER_CLIENT = Limit("register:client", 30, timedelta(hours=1))
 # Wrong current password on a logged-in settings form (a stolen session must not guess it).
 PASSWORD_PER_USER = Limit("password:user", 5, timedelta(minutes=15))
 
