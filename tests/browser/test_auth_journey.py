@@ -134,3 +134,39 @@ def test_forgot_password_then_reset_through_the_mailed_link(page, live_app):
     fill(page, email=ADMIN_EMAIL, password="Mboa-Boss-2026x")
     page.click("#submit")
     expect(page.locator("#nav-admin")).to_be_visible()
+
+
+
+def make_live_user(live_app, email: str, password: str) -> None:
+    """A verified customer written straight into the live app's database."""
+    from sqlmodel import Session
+
+    from kmerhosting.core.passwords import hash_password
+    from kmerhosting.models import User, utcnow
+
+    engine = sa.create_engine(live_app.database_url)
+    try:
+        with Session(engine) as s:
+            s.add(User(email=email, name="Client Test", password_hash=hash_password(password, rounds=4),
+                       email_verified_at=utcnow()))
+            s.commit()
+    finally:
+        engine.dispose()
+
+
+def test_a_private_page_sends_the_visitor_to_login_and_back(page, live_app):
+    from kmerhosting.config import PROJECT_ROOT
+
+    pages = (PROJECT_ROOT / "kmerhosting" / "pages").glob("*.py")
+    if not any(re.search(r"""route=["']/dashboard["']""", p.read_text()) for p in pages):
+        pytest.skip("no /dashboard page in this build")
+    make_live_user(live_app, "back@example.cm", "Mboa-Back-2026")
+
+    page.goto("/dashboard")
+    page.wait_for_url(re.compile(r"/auth/login\?next=/dashboard/?$"))
+    page.wait_for_selector("#page-ready", state="attached")
+    fill(page, email="back@example.cm", password="Mboa-Back-2026")
+    page.click("#submit")
+    page.wait_for_url(re.compile(r"^https?://[^/]+/dashboard/?$"))
+    expect(page.locator("#nav-logout")).to_be_visible()
+    screenshot(page, "auth-back-to-dashboard")
