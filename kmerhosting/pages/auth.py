@@ -6,8 +6,14 @@ import reflex as rx
 
 from ..components.i18n import t
 from ..components.layout import layout
+from ..i18n import translate
 from ..state.auth import (AuthFormState, ForgotState, LoginState, NavState, RegisterState, ResetState,
                           VerifyState)
+
+
+def title(key: str) -> str:
+    """The browser tab's title (static, so in French, the shop's first language)."""
+    return f"{translate(key, 'fr')} · KmerHosting"
 
 
 def card(*children: rx.Component) -> rx.Component:
@@ -48,7 +54,7 @@ def submit_button(label: str) -> rx.Component:
                      disabled=~rx.State.is_hydrated)
 
 
-@rx.page(route="/auth/login", title="Connexion · KmerHosting", on_load=LoginState.load)
+@rx.page(route="/auth/login", title=title("accounts.login_title"), on_load=LoginState.load)
 def login_page() -> rx.Component:
     return layout(card(
         rx.heading(t("accounts.login_title"), size="6"),
@@ -67,7 +73,7 @@ def login_page() -> rx.Component:
     ))
 
 
-@rx.page(route="/auth/register", title="Inscription · KmerHosting", on_load=RegisterState.load)
+@rx.page(route="/auth/register", title=title("accounts.register_title"), on_load=RegisterState.load)
 def register_page() -> rx.Component:
     return layout(card(
         rx.heading(rx.cond(RegisterState.done, t("accounts.register_done_title"), t("accounts.register_title")),
@@ -121,7 +127,7 @@ def resend_form() -> rx.Component:
     )
 
 
-@rx.page(route="/auth/verify-email", title="Vérification · KmerHosting", on_load=[VerifyState.load, NavState.refresh])
+@rx.page(route="/auth/verify-email", title=title("accounts.verify_title"), on_load=[VerifyState.load, NavState.refresh])
 def verify_page() -> rx.Component:
     return layout(card(
         rx.heading(t("accounts.verify_title"), size="6"),
@@ -145,7 +151,7 @@ def verify_page() -> rx.Component:
     ))
 
 
-@rx.page(route="/auth/forgot-password", title="Mot de passe oublié · KmerHosting", on_load=ForgotState.load)
+@rx.page(route="/auth/forgot-password", title=title("accounts.forgot_title"), on_load=ForgotState.load)
 def forgot_page() -> rx.Component:
     return layout(card(
         rx.heading(t("accounts.forgot_title"), size="6"),
@@ -170,7 +176,7 @@ def forgot_page() -> rx.Component:
     ))
 
 
-@rx.page(route="/auth/reset-password", title="Nouveau mot de passe · KmerHosting", on_load=ResetState.load)
+@rx.page(route="/auth/reset-password", title=title("accounts.reset_title"), on_load=ResetState.load)
 def reset_page() -> rx.Component:
     return layout(card(
         rx.heading(t("accounts.reset_title"), size="6"),

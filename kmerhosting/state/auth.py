@@ -104,7 +104,7 @@ class LoginState(AuthFormState):
                 result = accounts.login(session, data.get("email", ""), data.get("password", ""),
                                         client=self._client())
                 target = self._next_for(result.user)
-        except KmerError as exc:
+        except Exception as exc:  # noqa: BLE001  (_error_message logs the unexpected ones)
             self._show_error(exc)
             return
         self.auth_token = result.token
@@ -130,7 +130,7 @@ class RegisterState(AuthFormState):
         try:
             with session_scope() as session:
                 accounts.register(session, **fields, lang=self.lang, client=self._client())
-        except KmerError as exc:
+        except Exception as exc:  # noqa: BLE001  (_error_message logs the unexpected ones)
             self._show_error(exc)
             return
         self.done = True
@@ -154,7 +154,7 @@ class VerifyState(AuthFormState):
         try:
             with session_scope() as session:
                 purpose, _user = accounts.verify_email(session, raw)
-        except KmerError as exc:
+        except Exception as exc:  # noqa: BLE001  (_error_message logs the unexpected ones)
             self.result = self._error_message(exc)
             return
         self.verified = True
@@ -176,7 +176,7 @@ class VerifyState(AuthFormState):
                 else:
                     accounts.request_verification(session, data.get("email", ""), self.lang, client=self._client())
                     self.message = self._t("accounts.resend_sent")
-        except KmerError as exc:
+        except Exception as exc:  # noqa: BLE001  (_error_message logs the unexpected ones)
             self._show_error(exc)
             return
         self.done = True
@@ -195,7 +195,7 @@ class ForgotState(AuthFormState):
             accounts.normalize_email(data.get("email", ""))
             with session_scope() as session:
                 accounts.request_password_reset(session, data.get("email", ""), self.lang, client=self._client())
-        except KmerError as exc:
+        except Exception as exc:  # noqa: BLE001  (_error_message logs the unexpected ones)
             self._show_error(exc)
             return
         self.done = True
@@ -213,7 +213,7 @@ class ResetState(AuthFormState):
         try:
             with session_scope() as session:
                 accounts.check_reset_link(session, self._query("token"))
-        except KmerError as exc:
+        except Exception as exc:  # noqa: BLE001  (_error_message logs the unexpected ones)
             self.link_ok = False
             self.message = self._error_message(exc)
             return
@@ -230,7 +230,7 @@ class ResetState(AuthFormState):
         try:
             with session_scope() as session:
                 accounts.reset_password(session, self._query("token"), password)
-        except KmerError as exc:
+        except Exception as exc:  # noqa: BLE001  (_error_message logs the unexpected ones)
             self._show_error(exc)
             if not getattr(exc, "field", None):
                 self.link_ok = False
