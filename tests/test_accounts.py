@@ -494,3 +494,15 @@ def test_the_mail_is_not_sent_when_the_registration_is_rolled_back(engine):
     assert outbox(engine) == []
     with Session(engine) as s:
         assert s.exec(select(User)).all() == []
+
+
+def test_outside_tests_the_mail_leaves_off_the_request_path(session, engine, configure):
+    import threading
+
+    configure(KMER_ENV="development")
+    register(session)
+    for thread in threading.enumerate():
+        if thread.name.startswith("mail-"):
+            thread.join(timeout=30)
+    assert "/auth/verify-email?token=" in last_link(engine, "awa@example.cm")
+    assert session.exec(select(NotificationLog)).one().status == "sent"

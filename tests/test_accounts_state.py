@@ -286,3 +286,11 @@ def test_the_account_states_hold_no_secret_vars():
     for cls in (LoginState, RegisterState, VerifyState, ForgotState, ResetState, NavState):
         sent = {name for name in cls.vars if not name.startswith(("_", "rx_router_"))} - {"router", "is_hydrated"}
         assert sent <= allowed, (cls.__name__, sent - allowed)
+
+
+def test_an_unverified_customer_is_logged_in_and_reminded_to_verify(session):
+    make_user(session, email="new@example.cm", verified=False)
+    _, state = make_state(LoginState)
+    events = state.submit({"email": "new@example.cm", "password": "password-123"})
+    assert state.auth_token and redirect_target(events) == "/dashboard"
+    assert "n'est pas encore vérifiée" in repr(events)

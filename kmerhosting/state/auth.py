@@ -104,11 +104,15 @@ class LoginState(AuthFormState):
                 result = accounts.login(session, data.get("email", ""), data.get("password", ""),
                                         client=self._client())
                 target = self._next_for(result.user)
+                verified = result.user.email_verified_at is not None
         except Exception as exc:  # noqa: BLE001  (_error_message logs the unexpected ones)
             self._show_error(exc)
             return
         self.auth_token = result.token
-        return [NavState.refresh, rx.redirect(target)]
+        events = [NavState.refresh, rx.redirect(target)]
+        if not verified:
+            events.append(rx.toast.warning(self._t("accounts.unverified_banner"), duration=10000))
+        return events
 
 
 class RegisterState(AuthFormState):
