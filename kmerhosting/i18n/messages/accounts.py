@@ -72,7 +72,6 @@ MESSAGES = {
     "accounts.go_login": {"fr": "Aller à la connexion", "en": "Go to log in"},
     # Verify
     "accounts.verify_title": {"fr": "Vérification de l'adresse e-mail", "en": "E-mail verification"},
-    "accounts.verify_checking": {"fr": "Vérification du lien…", "en": "Checking the link…"},
     "accounts.verified": {"fr": "Merci, votre adresse e-mail est vérifiée. Vous pouvez maintenant acheter.",
                           "en": "Thank you, your e-mail address is verified. You can now buy."},
     "accounts.email_changed": {"fr": "Votre nouvelle adresse e-mail est confirmée et enregistrée.",
@@ -107,5 +106,4 @@ MESSAGES = {
     "accounts.new_link": {"fr": "Demander un nouveau lien", "en": "Ask for a new link"},
     # Logout
     "accounts.logged_out": {"fr": "Vous êtes déconnecté.", "en": "You are logged out."},
-    "accounts.greeting": {"fr": "Bonjour, {name}", "en": "Hello, {name}"},
 }
