@@ -1,0 +1,93 @@
+"""Rate limits counted in the database (RateLimitEvent), so they hold across workers and hosts.
+
+A limit is a key ("login:email:a@b.cm", "login:client:1.2.3.4"), a number of events and a window.
+Events are written in their own short transaction: a failed login must count even though the
+caller's transaction is rolled back when the login is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from ..models import RateLimitEvent, utcnow
+from .errors import RateLimited
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    max_events: int
+    window: timedelta
+
+    def key(self, subject: str) -> str:
+        return f"{self.name}:{(subject or '-').strip().lower()}"[:200]
+
+
+# Failed logins: enough for typos, far too few for guessing a password.
+# Per-client limits are looser: Cameroonian mobile carriers put many customers behind one
+# address (carrier-grade NAT), and one guesser must not lock them all out.
+LOGIN_PER_ACCOUNT = Limit("login:email", 5, timedelta(minutes=15))
+LOGIN_PER_CLIENT = Limit("login:client", 50, timedelta(minutes=15))
+# Mails sent on request (reset, verification): each one costs a send and fills an inbox.
+RESET_PER_ACCOUNT = Limit("reset:email", 3, timedelta(hours=1))
+RESET_PER_CLIENT = Limit("reset:client", 20, timedelta(hours=1))
+VERIFY_PER_ACCOUNT = Limit("verify:email", 3, timedelta(hours=1))
+VERIFY_PER_CLIENT = Limit("verify:client", 20, timedelta(hours=1))
+REGISTER_PER_CLIENT = Limit("register:client", 30, timedelta(hours=1))
+# Wrong current password on a logged-in settings form (a stolen session must not guess it).
+PASSWORD_PER_USER = Limit("password:user", 5, timedelta(minutes=15))
+
+
+def count(session: Session, limit: Limit, subject: str) -> int:
+    since = utcnow() - limit.window
+    stmt = select(func.count()).select_from(RateLimitEvent).where(
+        RateLimitEvent.key == limit.key(subject), RateLimitEvent.created_at > since)
+    return int(session.exec(stmt).one())
+
+
+def check(session: Session, *checks: tuple[Limit, str]) -> None:
+    """Raise RateLimited when any (limit, subject) pair has used up its window."""
+    for limit, subject in checks:
+        if count(session, limit, subject) >= limit.max_events:
+            raise RateLimited()
+
+
+def record(session: Session, *checks: tuple[Limit, str]) -> None:
+    """Count one event for each (limit, subject), committed at once on the same database."""
+    now = utcnow()
+    events = [RateLimitEvent(key=limit.key(subject), created_at=now) for limit, subject in checks]
+    if _holds_sqlite_write_lock(session):
+        # A second connection would wait for this one's lock: count in the caller's transaction.
+        session.add_all(events)
+        session.flush()
+        return
+    with Session(session.get_bind()) as own:
+        own.add_all(events)
+        own.commit()
+
+
+def _holds_sqlite_write_lock(session: Session) -> bool:
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    raw = session.connection().connection.driver_connection
+    return bool(getattr(raw, "in_transaction", False))
+
+
+def hit(session: Session, *checks: tuple[Limit, str]) -> None:
+    """Check then record: for actions that count whether or not they succeed (mail requests)."""
+    check(session, *checks)
+    record(session, *checks)
+
+
+def clear(session: Session, limit: Limit, subject: str) -> None:
+    session.execute(sa.delete(RateLimitEvent).where(RateLimitEvent.key == limit.key(subject)))
+
+
+def purge_expired(session: Session, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete events older than every window (the notifier or an ops job may call it)."""
+    result = session.execute(sa.delete(RateLimitEvent).where(RateLimitEvent.created_at < utcnow() - older_than))
+    return result.rowcount
