@@ -7,11 +7,13 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+
+from kmerhosting.core.accounts import AccountBlocked, EmailNotVerified
 from sqlmodel import Session, select
 
 from kmerhosting.config import get_settings
 from kmerhosting.core import cart, checkout
-from kmerhosting.core.errors import InsufficientCredits, InvalidInput, NotAuthorized
+from kmerhosting.core.errors import InsufficientCredits, InvalidInput
 from kmerhosting.core.ledger import ledger_sum
 from kmerhosting.core.pricing import duration_price
 from kmerhosting.integrations.registrar import RegistrarError, RegistrarTimeout
@@ -268,10 +270,10 @@ def test_unverified_or_blocked_users_cannot_pay(engine, session):
     pack = make_pack(session)
     for user in (unverified, blocked):
         fill_cart(session, user, pack, own=f"u{user.id}.cm")
-    with pytest.raises(InvalidInput) as err:
+    with pytest.raises(EmailNotVerified) as err:
         checkout.pay(factory(engine), unverified.id, key(), checkout.checkout_preview(session, unverified.id).total)
-    assert err.value.key == "shop.error.unverified"
-    with pytest.raises(NotAuthorized):
+    assert "e-mail" in err.value.message("fr")
+    with pytest.raises(AccountBlocked):
         checkout.pay(factory(engine), blocked.id, key(), checkout.checkout_preview(session, blocked.id).total)
     assert session.exec(select(Order)).all() == []
 

@@ -37,8 +37,9 @@ from ..i18n.format import format_months, format_xaf
 from ..integrations.registrar import Contact, RegistrarError, RegistrarTimeout
 from ..integrations.registrar.factory import get_registrar
 from ..models import (CartItem, DomainMode, DomainPurchase, Order, OrderStatus, Pack, RegistrarStatus,
-                      Service, ServiceStatus, TransactionKind, User, UserStatus, utcnow)
+                      Service, ServiceStatus, TransactionKind, User, utcnow)
 from . import ledger
+from .accounts import ensure_can_buy
 from .cart import domain_is_hosted, hosting_price
 from .domains import domain_price_xaf, normalize_domain
 from .errors import InsufficientCredits, InvalidInput, KmerError, NotAuthorized
@@ -114,15 +115,6 @@ class CheckoutResult:
     message: str
     lines: list[dict] = field(default_factory=list)
     replayed: bool = False
-
-
-def ensure_can_buy(user: User | None) -> User:
-    """Blocked and unverified users cannot buy (core.accounts.ensure_can_buy replaces this when merged)."""
-    if user is None or user.status == UserStatus.blocked:
-        raise NotAuthorized()
-    if user.email_verified_at is None:
-        raise InvalidInput("shop.error.unverified")
-    return user
 
 
 def add_months(moment: datetime, months: int) -> datetime:

@@ -15,8 +15,6 @@ MESSAGES = {
                                   "en": "The domain {domain} is already in your cart."},
     "shop.error.domain_locked": {"fr": "Le domaine de ce service est déjà enregistré ou en cours d'enregistrement.",
                                  "en": "This service's domain is already registered or being registered."},
-    "shop.error.unverified": {"fr": "Confirmez votre adresse e-mail avant de commander (voir le lien reçu par e-mail).",
-                              "en": "Confirm your e-mail address before ordering (see the link we e-mailed you)."},
     "shop.error.checkout_expired": {"fr": "Cette page de paiement a expiré. Rechargez-la pour continuer.",
                                     "en": "This checkout page has expired. Reload it to continue."},
     "shop.error.cart_changed": {"fr": "Votre panier ou ses prix ont changé depuis l'affichage. Vérifiez le "
