@@ -240,3 +240,18 @@ def test_twenty_clicks_with_different_keys_never_go_below_zero(engine, session):
     assert session.get(User, user.id).credits == 500 == ledger_sum(session, user.id)
     assert session.get(Service, service.id).expires_at == renewals.add_months(expiry, 3).replace(microsecond=0)
     assert len(session.exec(select(Order)).all()) == 3
+
+
+def test_a_price_change_after_the_dialog_opened_charges_nothing(session):
+    user = make_user(session, credits=100_000)
+    pack = make_pack(session, monthly_price=1000)
+    service = make_service(session, user, pack)
+    shown = renewals.renewal_price(pack, 1)
+    pack.monthly_price = 1500
+    session.add(pack)
+    session.commit()
+    with pytest.raises(InvalidInput) as err:
+        renewals.renew_service(session, user.id, service.id, 1, KEY, expected_price=shown)
+    assert err.value.key == "dashboard.renew_price_changed"
+    assert session.get(User, user.id).credits == 100_000
+    assert renewals.renew_service(session, user.id, service.id, 1, KEY, expected_price=1500).amount == 1500

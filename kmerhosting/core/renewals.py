@@ -54,11 +54,13 @@ def renewal_price(pack: Pack, months: int) -> int:
     return duration_price(pack.monthly_price, months, pack.discounts).price
 
 
-def renew_service(session: Session, user_id: int, service_id, months, idempotency_key) -> RenewalResult:
+def renew_service(session: Session, user_id: int, service_id, months, idempotency_key,
+                  expected_price: int | None = None) -> RenewalResult:
     """Charge the current price of `months` and extend the service from max(now, expiry). Commits.
 
     Raises NotFound (missing or someone else's service), InvalidDuration, InvalidInput,
     InsufficientCredits, NotAuthorized (blocked user). Replaying a key returns the first result.
+    `expected_price` is the price the customer saw: if the pack price changed since, nothing is charged.
     """
     months = _check_months(months)
     service_id = _check_id(service_id)
@@ -78,6 +80,8 @@ def renew_service(session: Session, user_id: int, service_id, months, idempotenc
         raise InvalidInput("dashboard.renew_not_renewable")
     pack = session.get(Pack, service.pack_id)
     price = renewal_price(pack, months)
+    if expected_price is not None and expected_price != price:
+        raise InvalidInput("dashboard.renew_price_changed")
     if user.credits < price:
         raise InsufficientCredits(missing=price - user.credits)
 

@@ -60,6 +60,8 @@ MESSAGES = {
                                "en": "The renewal window has expired: please open it again."},
     "dashboard.renew_key_used": {"fr": "Cette demande a déjà été utilisée : rouvrez la fenêtre de renouvellement.",
                                  "en": "This request was already used: open the renewal window again."},
+    "dashboard.renew_price_changed": {"fr": "Le prix de cette offre vient de changer : vérifiez le nouveau prix.",
+                                      "en": "The price of this plan has just changed: please check the new price."},
     "dashboard.no_services_cta": {"fr": "Choisissez une offre pour mettre votre site en ligne.",
                                   "en": "Pick a plan to put your website online."},
     # Billing
@@ -138,7 +140,7 @@ MESSAGES = {
     "dashboard.password_changed": {"fr": "Mot de passe changé. Vos autres connexions ont été fermées.",
                                    "en": "Password changed. Your other sessions have been logged out."},
     "dashboard.email_title": {"fr": "Changer l'adresse e-mail", "en": "Change e-mail address"},
-    "dashboard.email_current": {"fr": "Adresse actuelle : {email}", "en": "Current address: {email}"},
+    "dashboard.email_current_label": {"fr": "Adresse actuelle :", "en": "Current address:"},
     "dashboard.field_new_email": {"fr": "Nouvelle adresse e-mail", "en": "New e-mail address"},
     "dashboard.field_password": {"fr": "Mot de passe", "en": "Password"},
     "dashboard.email_sent": {"fr": "Un lien de confirmation a été envoyé à {email}. L'adresse change quand vous cliquez dessus.",
