@@ -165,3 +165,15 @@ def test_password_mismatch_is_caught_before_anything_else(session):
     state.change_password({"current_password": "password-123", "new_password": "a-new-pass-1",
                            "confirm_password": "another-pass-1"})
     assert "match" in state.password_error or "identiques" in state.password_error
+
+
+def test_a_bad_phone_number_is_refused_with_a_message(session):
+    user = make_user(session)
+    state = logged_in(SettingsState, session, user)
+    state.load()
+    state.save_profile({"name": user.name, "phone": "call me maybe"})
+    assert state.profile_error
+    state.save_profile({"name": ["not", "a", "string"], "phone": 5})
+    assert state.profile_error
+    session.refresh(user)
+    assert user.phone == ""
