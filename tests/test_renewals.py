@@ -255,3 +255,15 @@ def test_a_price_change_after_the_dialog_opened_charges_nothing(session):
     assert err.value.key == "dashboard.renew_price_changed"
     assert session.get(User, user.id).credits == 100_000
     assert renewals.renew_service(session, user.id, service.id, 1, KEY, expected_price=1500).amount == 1500
+
+
+def test_a_session_that_already_loaded_the_user_charges_from_the_fresh_balance(engine, session):
+    # The state handler loads the user (login check) in the session it then renews with.
+    user = make_user(session, credits=100_000)
+    service = make_service(session, user, make_pack(session, monthly_price=1000))
+    with Session(engine, expire_on_commit=False) as a, Session(engine, expire_on_commit=False) as b:
+        renewals.renew_service(a, user.id, service.id, 1, key(1))
+        renewals.renew_service(b, user.id, service.id, 1, key(2))
+        third = renewals.renew_service(a, user.id, service.id, 1, key(3))
+    session.expire_all()
+    assert third.balance == 97_000 == session.get(User, user.id).credits == ledger_sum(session, user.id)

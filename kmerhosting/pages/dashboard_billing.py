@@ -108,7 +108,8 @@ def request_line(req: RequestRow) -> rx.Component:
                                color_scheme=rx.match(req.status, *REQUEST_COLOURS.items(), "gray"))),
         rx.table.cell(rx.text(req.note, size="2")),
         rx.table.cell(rx.cond(req.pending,
-                              rx.button(t("dashboard.request_cancel"), size="1", variant="soft", color_scheme="red",
+                              rx.button(rx.icon("x", size=14), t("dashboard.request_cancel"), size="1", variant="soft",
+                                        color_scheme="red", white_space="nowrap",
                                         on_click=BillingState.cancel_request(req.id)))),
     )
 

@@ -20,7 +20,7 @@ def tab(icon: str, key: str, href: str, current: str) -> rx.Component:
     active = href == current
     return rx.link(
         rx.button(rx.icon(icon, size=16), t(key), variant="soft" if active else "ghost",
-                  color_scheme="green" if active else "gray", size="2"),
+                  color_scheme="green" if active else "gray", size="2", style={"margin": "0"}),
         href=href, underline="none",
     )
 

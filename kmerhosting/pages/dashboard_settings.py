@@ -22,9 +22,9 @@ def section(title_key: str, *children: rx.Component, on_submit, key=None) -> rx.
 def profile_form() -> rx.Component:
     return section(
         "dashboard.profile_title",
-        field("dashboard.field_name", rx.input(name="name", default_value=SettingsState.name, id="settings-name",
+        field("dashboard.field_name", rx.input(width="100%", name="name", default_value=SettingsState.name, id="settings-name",
                                                max_length=120, required=True)),
-        field("dashboard.field_phone", rx.input(name="phone", default_value=SettingsState.phone,
+        field("dashboard.field_phone", rx.input(width="100%", name="phone", default_value=SettingsState.phone,
                                                 id="settings-phone", type="tel", placeholder="+237 6XX XX XX XX")),
         field("dashboard.field_language",
               rx.select.root(rx.select.trigger(id="settings-language"),
@@ -41,11 +41,11 @@ def password_form() -> rx.Component:
     return section(
         "dashboard.password_title",
         field("dashboard.field_current_password",
-              rx.input(name="current_password", type="password", auto_complete="current-password", required=True)),
+              rx.input(width="100%", name="current_password", type="password", auto_complete="current-password", required=True)),
         field("dashboard.field_new_password",
-              rx.input(name="new_password", type="password", auto_complete="new-password", required=True)),
+              rx.input(width="100%", name="new_password", type="password", auto_complete="new-password", required=True)),
         field("dashboard.field_confirm_password",
-              rx.input(name="confirm_password", type="password", auto_complete="new-password", required=True)),
+              rx.input(width="100%", name="confirm_password", type="password", auto_complete="new-password", required=True)),
         error_callout(SettingsState.password_error),
         rx.button(t("dashboard.password_title"), type="submit", width="fit-content"),
         on_submit=SettingsState.change_password, key=SettingsState.form_key,
@@ -57,9 +57,9 @@ def email_form() -> rx.Component:
         "dashboard.email_title",
         rx.text(t("dashboard.email_current_label"), " ", rx.text.strong(SettingsState.email), size="2"),
         field("dashboard.field_new_email",
-              rx.input(name="new_email", type="email", auto_complete="email", required=True)),
+              rx.input(width="100%", name="new_email", type="email", auto_complete="email", required=True)),
         field("dashboard.field_password",
-              rx.input(name="password", type="password", auto_complete="current-password", required=True)),
+              rx.input(width="100%", name="password", type="password", auto_complete="current-password", required=True)),
         error_callout(SettingsState.email_error),
         success_callout(SettingsState.email_done),
         rx.button(t("dashboard.email_title"), type="submit", width="fit-content"),
@@ -73,5 +73,5 @@ def dashboard_settings() -> rx.Component:
     return dashboard_frame(
         "/dashboard/settings", "dashboard.settings_title",
         rx.grid(profile_form(), rx.vstack(password_form(), email_form(), spacing="4", width="100%"),
-                columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"),
+                columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%", align_items="start"),
     )

@@ -17,7 +17,7 @@ from ..db import session_scope
 from ..i18n.format import format_date, format_xaf
 from ..models import utcnow
 from .base import BaseState
-from .dashboard_views import RenewOption, ServiceRow, both, renew_option, service_row
+from .dashboard_views import RenewOption, ServiceRow, both, both_t, renew_option, service_row
 
 
 class ServicesState(BaseState):
@@ -30,10 +30,11 @@ class ServicesState(BaseState):
     renew_open: bool = False
     renew_domain: str = ""
     renew_pack: str = ""
+    renew_intro_fr: str = ""
+    renew_intro_en: str = ""
     renew_options: list[RenewOption] = []
     renew_months: int = 12
     renew_error: str = ""
-    renew_busy: bool = False
     last_renewed: str = ""  # the success message, shown above the list
 
     _renew_key: str = ""
@@ -71,6 +72,7 @@ class ServicesState(BaseState):
         self._renew_service_id = service.id
         self._renew_key = secrets.token_urlsafe(24)
         self.renew_domain, self.renew_pack = service.domain, pack.name
+        self.renew_intro_fr, self.renew_intro_en = both_t("dashboard.renew_intro", pack=pack.name)
         affordable = [o.months for o in self.renew_options if o.affordable]
         self.renew_months = 12 if 12 in affordable or not affordable else affordable[-1]
         self.renew_open = True
@@ -97,15 +99,15 @@ class ServicesState(BaseState):
     def _close(self) -> None:
         self.renew_open = False
         self.renew_error = ""
-        self.renew_busy = False
         self._renew_key = ""
         self._renew_service_id = 0
 
     @rx.event
     def confirm_renew(self):
         if not self._renew_key or not self._renew_service_id:
+            # A second click queued behind a renewal that has just closed the dialog: already handled.
             self._close()
-            return rx.toast.error(self._t("dashboard.renew_reopen"))
+            return
         shown = next((o.price for o in self.renew_options if o.months == self.renew_months), None)
         with session_scope() as session:
             try:

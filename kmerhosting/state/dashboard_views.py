@@ -51,6 +51,8 @@ class RenewOption:
     discount: int = 0
     new_expiry_fr: str = ""
     new_expiry_en: str = ""
+    confirm_fr: str = ""  # the pay button's words for this duration
+    confirm_en: str = ""
     affordable: bool = False
 
 
@@ -132,10 +134,15 @@ def renew_option(price, expires_at: datetime, now: datetime, balance: int) -> Re
     new_expiry = add_months(max(now, expires_at), price.months)
     label_fr, label_en = both(format_months, price.months)
     price_fr, price_en = both(format_xaf, price.price)
-    new_fr, new_en = both(format_date, new_expiry)
+    new_fr, new_en = (translate("dashboard.renew_until", lang, date=format_date(new_expiry, lang))
+                      for lang in LANGUAGES)
+    confirm_fr, confirm_en = (translate("dashboard.renew_confirm", lang, price=format_xaf(price.price, lang))
+                              for lang in LANGUAGES)
     return RenewOption(months=price.months, label_fr=label_fr, label_en=label_en, price=price.price,
                        price_fr=price_fr, price_en=price_en, discount=price.discount_percent,
-                       new_expiry_fr=new_fr, new_expiry_en=new_en, affordable=price.price <= balance)
+                       new_expiry_fr=new_fr, new_expiry_en=new_en,
+                       confirm_fr=confirm_fr, confirm_en=confirm_en,
+                       affordable=price.price <= balance)
 
 
 def ledger_row(row: Transaction) -> LedgerRow:

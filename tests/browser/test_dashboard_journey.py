@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -74,6 +75,10 @@ def test_customer_renews_a_service_and_sees_the_new_expiry_and_balance(page, cus
     page.goto("/dashboard/billing")
     expect(page.locator("#billing-balance")).to_have_text(format_xaf(100_000 - price, "fr"))
     expect(page.locator("#ledger").get_by_text("Renouvellement")).to_be_visible()
+    with page.expect_download() as download:
+        page.locator("#download-csv").click()
+    csv_text = Path(download.value.path()).read_text()
+    assert csv_text.startswith("date,kind,amount_xaf") and f"renewal,-{price}," in csv_text
     page.locator("#request-amount").fill("25000")
     page.locator("#request-reference").fill("MP241124.1530.A1B2")
     page.locator("#request-submit").click()
