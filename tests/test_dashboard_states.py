@@ -33,6 +33,7 @@ def test_services_page_lists_only_my_services_with_alerts(session):
 
     state.load()
 
+    assert [r.domain for r in state.services] == ["gone.cm", "soon.cm", "calm.cm", "stop.cm"]
     rows = {r.domain: r for r in state.services}
     assert set(rows) == {"calm.cm", "soon.cm", "gone.cm", "stop.cm"}
     assert rows["calm.cm"].alert == "" and rows["calm.cm"].panel_url == "https://panel.example.cm:2083"

@@ -267,3 +267,16 @@ def test_a_session_that_already_loaded_the_user_charges_from_the_fresh_balance(e
         third = renewals.renew_service(a, user.id, service.id, 1, key(3))
     session.expire_all()
     assert third.balance == 97_000 == session.get(User, user.id).credits == ledger_sum(session, user.id)
+
+
+def test_a_mail_failure_never_undoes_the_renewal(session, monkeypatch):
+    from kmerhosting.integrations.mail import templates
+
+    monkeypatch.delitem(templates.TEMPLATES, "renewal_confirmation", raising=False)
+    user = make_user(session, credits=10_000)
+    service = make_service(session, user, make_pack(session, monthly_price=1000))
+    result = renewals.renew_service(session, user.id, service.id, 1, KEY)
+    session.expire_all()
+    assert session.get(User, user.id).credits == 9000 == result.balance
+    mail = session.exec(select(NotificationLog)).one()
+    assert mail.status == "failed" and mail.payload["template"] == "renewal_confirmation"  # retried later

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from ..config import DURATIONS, get_settings
@@ -208,10 +209,11 @@ def expiry_info(expires_at: datetime, now: datetime | None = None,
 
 
 def customer_services(session: Session, user_id: int) -> list[tuple[Service, Pack]]:
-    """Every service of the customer with its pack, soonest expiry first."""
+    """Every service of the customer with its pack, soonest expiry first, cancelled ones last."""
+    cancelled_last = sa.case((Service.status == ServiceStatus.cancelled, 1), else_=0)
     rows = session.exec(select(Service, Pack).join(Pack, Pack.id == Service.pack_id)
                         .where(Service.user_id == user_id)
-                        .order_by(Service.expires_at, Service.id)).all()
+                        .order_by(cancelled_last, Service.expires_at, Service.id)).all()
     return [(service, pack) for service, pack in rows]
 
 

@@ -77,6 +77,8 @@ class ServicesState(BaseState):
         self.renew_months = 12 if 12 in affordable or not affordable else affordable[-1]
         self.renew_open = True
 
+    # choose_months / set_renew_open / close_renew only change this visitor's own dialog vars and
+    # read nothing: the login is checked where data is read or written (open_renew, confirm_renew).
     @rx.event
     def choose_months(self, months: str | int):
         try:

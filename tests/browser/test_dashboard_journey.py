@@ -102,3 +102,16 @@ def test_customer_renews_a_service_and_sees_the_new_expiry_and_balance(page, cus
 def test_dashboard_pages_send_a_visitor_to_the_login_page(page):
     page.goto("/dashboard/services")
     expect(page).to_have_url(re.compile(r"/auth/login\?next=/dashboard/services"))
+
+
+def test_the_dashboard_reads_well_on_a_phone(page, customer):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, customer["token"])
+    for path, name, marker in [("/dashboard", "overview", "#overview-balance"),
+                               ("/dashboard/services", "services", ".service-card"),
+                               ("/dashboard/billing", "billing", "#billing-balance")]:
+        page.goto(path)
+        expect(page.locator(marker).first).to_be_visible()
+        screenshot(page, f"dashboard-{name}-phone")
+        # nothing wider than the screen: a customer on a phone never scrolls sideways
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
