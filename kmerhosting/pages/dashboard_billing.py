@@ -12,14 +12,15 @@ REQUEST_COLOURS = {"pending": "amber", "approved": "green", "rejected": "red", "
 
 def balance_header() -> rx.Component:
     return rx.card(
-        rx.hstack(
+        rx.flex(
             rx.vstack(rx.text(t("dashboard.balance"), size="2", color_scheme="gray"),
                       rx.heading(by_lang(BillingState.balance_fr, BillingState.balance_en), size="8",
-                                 id="billing-balance"), spacing="1"),
+                                 id="billing-balance", white_space="nowrap"), spacing="1"),
             rx.spacer(),
             rx.button(rx.icon("download", size=16), t("dashboard.download_csv"), variant="outline",
                       on_click=BillingState.download_csv, id="download-csv"),
-            align="center", width="100%",
+            align=rx.breakpoints(initial="start", sm="center"), width="100%", spacing="3",
+            direction=rx.breakpoints(initial="column", sm="row"),
         ),
         size="3", width="100%",
     )

@@ -32,7 +32,7 @@ def dashboard_frame(current: str, title_key: str, *children: rx.Component) -> rx
                       padding_bottom="0.5em", border_bottom=f"1px solid {rx.color('gray', 5)}", width="100%"),
             rx.heading(t(title_key), size="7", padding_top="0.5em"),
             *children,
-            spacing="4", width="100%", align="stretch",
+            spacing="4", width="100%", align="stretch", class_name="dashboard-frame",
         )
     )
 

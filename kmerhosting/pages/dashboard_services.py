@@ -140,7 +140,7 @@ def dashboard_services() -> rx.Component:
         rx.hstack(rx.icon("wallet", size=16),
                   rx.text(t("dashboard.label_balance"), " ",
                           rx.text.strong(by_lang(ServicesState.balance_fr, ServicesState.balance_en),
-                                         id="services-balance"), size="3"),
+                                         id="services-balance", white_space="nowrap"), size="3"),
                   rx.link(t("dashboard.top_up"), href="/dashboard/billing", size="2"),
                   align="center", spacing="2"),
         rx.cond(
