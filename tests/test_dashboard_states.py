@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import select
 
 from kmerhosting.core.sessions import create_session
-from kmerhosting.models import CreditRequest, CreditRequestStatus, Order, Service, ServiceStatus, User
+from kmerhosting.models import CreditRequest, CreditRequestStatus, Order, ServiceStatus, User
 from kmerhosting.state.dashboard import DashboardState
 from kmerhosting.state.dashboard_billing import BillingState
 from kmerhosting.state.dashboard_services import ServicesState
