@@ -14,6 +14,15 @@ from ..db import session_scope
 from .base import BaseState
 
 
+def _readable_phone(phone: str) -> str:
+    """+237699123456 as people write it, when the accounts module (which owns the format) is installed."""
+    try:
+        from ..core.accounts import format_phone
+    except ImportError:
+        return phone
+    return format_phone(phone)
+
+
 def _field(form_data, name: str) -> str:
     value = form_data.get(name, "") if isinstance(form_data, dict) else ""
     return value if isinstance(value, str) else ""
@@ -39,7 +48,8 @@ class SettingsState(BaseState):
                 user = self._require_user(session)
             except NotAuthorized:
                 return
-            self.name, self.phone, self.language, self.email = user.name, user.phone, user.language, user.email
+            self.name, self.language, self.email = user.name, user.language, user.email
+            self.phone = _readable_phone(user.phone)
 
     @rx.event
     def set_language_choice(self, language: str):
@@ -57,7 +67,7 @@ class SettingsState(BaseState):
             except KmerError as exc:
                 self.profile_error = self._error_message(exc)
                 return
-            self.name, self.phone, self.language = user.name, user.phone, user.language
+            self.name, self.phone, self.language = user.name, _readable_phone(user.phone), user.language
         self.lang = self.language  # the site follows the language chosen for the account
         return rx.toast.success(self._t("dashboard.profile_saved"))
 
