@@ -84,5 +84,8 @@ def lock_user(session: Session, user_id: int) -> models.User | None:
             sa.update(models.User).where(models.User.id == user_id).values(id=models.User.id)
         )
         session.expire_all()
-    stmt = select(models.User).where(models.User.id == user_id).with_for_update()
+    # populate_existing: a User already in this session's identity map would otherwise keep the
+    # balance it had when first loaded, and the debit would be computed from a stale value.
+    stmt = (select(models.User).where(models.User.id == user_id).with_for_update()
+            .execution_options(populate_existing=True))
     return session.exec(stmt).first()

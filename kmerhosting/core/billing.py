@@ -1,0 +1,63 @@
+"""A customer's credit ledger: one page of it for the screen, all of it as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from ..i18n.format import local_time
+from ..models import Transaction
+
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class LedgerPage:
+    rows: list[Transaction]
+    page: int  # 1-based, clamped to the existing pages
+    pages: int  # at least 1, even for an empty ledger
+    total: int  # number of rows in the whole ledger
+
+
+def _newest_first(user_id: int):
+    return (select(Transaction).where(Transaction.user_id == user_id)
+            .order_by(Transaction.created_at.desc(), Transaction.id.desc()))
+
+
+def ledger_page(session: Session, user_id: int, page=1, per_page=20) -> LedgerPage:
+    per_page = _bounded(per_page, 1, MAX_PER_PAGE, default=20)
+    total = session.exec(select(sa.func.count()).select_from(Transaction)
+                         .where(Transaction.user_id == user_id)).one()
+    pages = max(1, -(-total // per_page))
+    page = _bounded(page, 1, pages, default=1)
+    rows = session.exec(_newest_first(user_id).offset((page - 1) * per_page).limit(per_page)).all()
+    return LedgerPage(rows=list(rows), page=page, pages=pages, total=total)
+
+
+CSV_HEADER = ["date", "kind", "amount_xaf", "balance_after_xaf", "reference", "description"]
+
+
+def ledger_csv(session: Session, user_id: int) -> str:
+    """The whole ledger, newest first; dates in the shop's local time, amounts in integer XAF."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for row in session.exec(_newest_first(user_id)):
+        writer.writerow([local_time(row.created_at).strftime("%Y-%m-%d %H:%M:%S"), row.kind, row.amount,
+                         row.balance_after, _safe_cell(row.reference), _safe_cell(row.description)])
+    return out.getvalue()
+
+
+def _safe_cell(text: str) -> str:
+    # A reference typed by a customer must not run as a formula when the file is opened in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _bounded(value, low: int, high: int, default: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return default
+    return min(max(value, low), high)

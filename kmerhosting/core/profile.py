@@ -1,0 +1,46 @@
+"""A customer's own profile fields (name, phone, language). Password and e-mail live in accounts."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session
+
+from ..config import LANGUAGES
+from ..models import User
+from .errors import InvalidInput, NotFound
+
+NAME_MIN, NAME_MAX = 2, 120
+
+
+def update_profile(session: Session, user_id: int, name, phone, language) -> User:
+    """Validate all three fields, then save them together. Commits."""
+    if not isinstance(name, str) or not NAME_MIN <= len(" ".join(name.split())) <= NAME_MAX:
+        raise InvalidInput("dashboard.settings_name_length", min=NAME_MIN, max=NAME_MAX)
+    if not isinstance(language, str) or language not in LANGUAGES:
+        raise InvalidInput("error.invalid_language")
+    phone = _phone(phone)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    user.name = " ".join(name.split())
+    user.phone = phone
+    user.language = language
+    session.add(user)
+    session.commit()
+    return user
+
+
+def _phone(raw) -> str:
+    if not isinstance(raw, str):
+        raise InvalidInput("dashboard.settings_phone_invalid")
+    if not raw.strip():
+        return ""
+    try:
+        from .accounts import normalize_phone  # the accounts module owns the phone number rules
+    except ImportError:  # until it is installed: digits, spaces, dashes and a leading +
+        text = " ".join(raw.split())
+        if not re.fullmatch(r"\+?[\d\s-]{6,20}", text):
+            raise InvalidInput("dashboard.settings_phone_invalid") from None
+        return text
+    return normalize_phone(raw)

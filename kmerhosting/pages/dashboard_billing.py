@@ -1,0 +1,143 @@
+import reflex as rx
+
+from ..components.i18n import by_lang, t
+from ..models import PaymentMethod
+from ..state.base import BaseState
+from ..state.dashboard_billing import BillingState
+from ..state.dashboard_views import LedgerRow, RequestRow
+from .dashboard_common import dashboard_frame, error_callout
+
+REQUEST_COLOURS = {"pending": "amber", "approved": "green", "rejected": "red", "cancelled": "gray"}
+
+
+def balance_header() -> rx.Component:
+    return rx.card(
+        rx.flex(
+            rx.vstack(rx.text(t("dashboard.balance"), size="2", color_scheme="gray"),
+                      rx.heading(by_lang(BillingState.balance_fr, BillingState.balance_en), size="8",
+                                 id="billing-balance", white_space="nowrap"), spacing="1"),
+            rx.spacer(),
+            rx.button(rx.icon("download", size=16), t("dashboard.download_csv"), variant="outline",
+                      on_click=BillingState.download_csv, id="download-csv"),
+            align=rx.breakpoints(initial="start", sm="center"), width="100%", spacing="3",
+            direction=rx.breakpoints(initial="column", sm="row"),
+        ),
+        size="3", width="100%",
+    )
+
+
+def ledger_line(row: LedgerRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(by_lang(row.date_fr, row.date_en), white_space="nowrap"),
+        rx.table.cell(by_lang(row.kind_fr, row.kind_en)),
+        rx.table.cell(rx.text(by_lang(row.amount_fr, row.amount_en), weight="medium",
+                              color=rx.cond(row.is_credit, rx.color("green", 11), rx.color("red", 11))),
+                      text_align="right", white_space="nowrap"),
+        rx.table.cell(by_lang(row.balance_fr, row.balance_en), text_align="right", white_space="nowrap"),
+        rx.table.cell(rx.code(row.reference, variant="ghost")),
+    )
+
+
+def ledger_table() -> rx.Component:
+    header = rx.table.header(rx.table.row(
+        rx.table.column_header_cell(t("dashboard.col_date")),
+        rx.table.column_header_cell(t("dashboard.col_kind")),
+        rx.table.column_header_cell(t("dashboard.col_amount"), text_align="right"),
+        rx.table.column_header_cell(t("dashboard.col_balance_after"), text_align="right"),
+        rx.table.column_header_cell(t("dashboard.col_reference")),
+    ))
+    pager = rx.hstack(
+        rx.button(rx.icon("chevron-left", size=16), t("dashboard.previous"), variant="soft", size="1",
+                  disabled=BillingState.page <= 1, on_click=BillingState.previous_page),
+        rx.text(by_lang(BillingState.page_label_fr, BillingState.page_label_en), size="2", color_scheme="gray"),
+        rx.button(t("dashboard.next"), rx.icon("chevron-right", size=16), variant="soft", size="1",
+                  disabled=BillingState.page >= BillingState.pages, on_click=BillingState.next_page),
+        align="center", spacing="3", justify="end", width="100%",
+    )
+    return rx.vstack(
+        rx.heading(t("dashboard.ledger_title"), size="5"),
+        rx.cond(BillingState.rows.length() > 0,
+                rx.vstack(rx.table.root(header, rx.table.body(rx.foreach(BillingState.rows, ledger_line)),
+                                        variant="surface", width="100%", id="ledger"),
+                          pager, width="100%"),
+                rx.text(t("dashboard.ledger_empty"), color_scheme="gray")),
+        spacing="3", width="100%",
+    )
+
+
+def method_item(method: PaymentMethod) -> rx.Component:
+    return rx.select.item(t(f"dashboard.method_{method.value}"), value=method.value)
+
+
+def request_form() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading(t("dashboard.request_title"), size="5"),
+                rx.text(t("dashboard.request_help"), size="2", color_scheme="gray"),
+                rx.text(t("dashboard.request_amount"), size="2", weight="medium", as_="label"),
+                rx.input(name="amount", id="request-amount", input_mode="numeric", placeholder="25000",
+                         width="100%"),
+                rx.text(by_lang(BillingState.limits_fr, BillingState.limits_en), size="1", color_scheme="gray"),
+                rx.text(t("dashboard.request_method"), size="2", weight="medium"),
+                rx.select.root(
+                    rx.select.trigger(width="100%", id="request-method"),
+                    rx.select.content(*[method_item(m) for m in PaymentMethod]),
+                    value=BillingState.form_method, on_change=BillingState.set_form_method,
+                ),
+                rx.text(t("dashboard.request_reference"), size="2", weight="medium"),
+                rx.input(name="reference", id="request-reference", max_length=100, width="100%"),
+                rx.text(t("dashboard.request_reference_hint"), size="1", color_scheme="gray"),
+                error_callout(BillingState.form_error),
+                rx.button(rx.icon("send", size=16), t("dashboard.request_submit"), type="submit",
+                          id="request-submit"),
+                spacing="2", width="100%", align="stretch",
+            ),
+            on_submit=BillingState.submit_request, reset_on_submit=False, key=BillingState.form_key,
+        ),
+        size="3", width="100%",
+    )
+
+
+def request_line(req: RequestRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(by_lang(req.date_fr, req.date_en), white_space="nowrap"),
+        rx.table.cell(by_lang(req.amount_fr, req.amount_en), white_space="nowrap"),
+        rx.table.cell(by_lang(req.method_fr, req.method_en)),
+        rx.table.cell(rx.code(req.reference, variant="ghost")),
+        rx.table.cell(rx.badge(by_lang(req.status_fr, req.status_en),
+                               color_scheme=rx.match(req.status, *REQUEST_COLOURS.items(), "gray"))),
+        rx.table.cell(rx.text(req.note, size="2")),
+        rx.table.cell(rx.cond(req.pending,
+                              rx.button(rx.icon("x", size=14), t("dashboard.request_cancel"), size="1", variant="soft",
+                                        color_scheme="red", white_space="nowrap",
+                                        on_click=BillingState.cancel_request(req.id)))),
+    )
+
+
+def requests_table() -> rx.Component:
+    header = rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
+        "dashboard.col_date", "dashboard.col_amount", "dashboard.col_method", "dashboard.col_reference",
+        "dashboard.col_status", "dashboard.col_note")], rx.table.column_header_cell("")))
+    return rx.vstack(
+        rx.heading(t("dashboard.requests_title"), size="5"),
+        rx.cond(BillingState.requests.length() > 0,
+                rx.table.root(header, rx.table.body(rx.foreach(BillingState.requests, request_line)),
+                              variant="surface", width="100%", id="requests"),
+                rx.text(t("dashboard.requests_empty"), color_scheme="gray")),
+        spacing="3", width="100%",
+    )
+
+
+@rx.page(route="/dashboard/billing", title="KmerHosting", on_load=[BaseState.guard_customer, BillingState.load])
+def dashboard_billing() -> rx.Component:
+    return dashboard_frame(
+        "/dashboard/billing", "dashboard.billing_title",
+        balance_header(),
+        rx.grid(
+            rx.box(request_form(), grid_column=rx.breakpoints(initial="auto", lg="span 1")),
+            rx.box(requests_table(), grid_column=rx.breakpoints(initial="auto", lg="span 2")),
+            columns=rx.breakpoints(initial="1", lg="3"), spacing="5", width="100%",
+        ),
+        ledger_table(),
+    )

@@ -1,0 +1,152 @@
+import reflex as rx
+
+from ..components.i18n import by_lang, t
+from ..state.base import BaseState
+from ..state.dashboard_services import ServicesState
+from ..state.dashboard_views import RenewOption, ServiceRow
+from .dashboard_common import dashboard_frame, error_callout
+
+STATUS_COLOURS = {"active": "green", "pending": "blue", "expired": "red", "suspended": "orange",
+                  "cancelled": "gray"}
+
+
+def status_badge(row: ServiceRow) -> rx.Component:
+    return rx.badge(by_lang(row.status_fr, row.status_en), color_scheme=rx.match(
+        row.status, *STATUS_COLOURS.items(), "gray"), variant="soft", size="2")
+
+
+def expiry_badge(row: ServiceRow) -> rx.Component:
+    return rx.match(
+        row.alert,
+        ("", rx.text(by_lang(row.days_fr, row.days_en), size="2", color_scheme="gray")),
+        ("expired", rx.badge(rx.icon("circle-alert", size=14), by_lang(row.days_fr, row.days_en),
+                             color_scheme="red", variant="solid", size="2")),
+        rx.badge(rx.icon("bell-ring", size=14), by_lang(row.days_fr, row.days_en), color_scheme=row.alert,
+                 variant="soft", size="2"),
+    )
+
+
+def service_card(row: ServiceRow) -> rx.Component:
+    return rx.card(
+        rx.flex(
+            rx.vstack(
+                rx.hstack(rx.icon("globe", size=18, color=rx.color("green", 9)), rx.heading(row.domain, size="5"),
+                          status_badge(row), align="center", spacing="2", wrap="wrap"),
+                rx.hstack(
+                    rx.text(t("dashboard.label_pack"), " ", rx.text.strong(row.pack), size="2"),
+                    rx.text(t("dashboard.label_panel"), " ", rx.text.strong(row.panel), size="2"),
+                    spacing="4", wrap="wrap",
+                ),
+                rx.hstack(
+                    rx.text(t("dashboard.label_expiry"), " ",
+                            rx.text.strong(by_lang(row.expires_fr, row.expires_en)), size="2"),
+                    expiry_badge(row),
+                    align="center", spacing="3", wrap="wrap",
+                ),
+                spacing="2", align="start",
+            ),
+            rx.spacer(),
+            rx.hstack(
+                rx.cond(row.panel_url != "",
+                        rx.link(rx.button(rx.icon("external-link", size=16), t("dashboard.open_panel"),
+                                          variant="outline", size="2"),
+                                href=row.panel_url, is_external=True)),
+                rx.cond(row.renewable,
+                        rx.button(rx.icon("refresh-cw", size=16), t("dashboard.renew"), size="2",
+                                  on_click=ServicesState.open_renew(row.id), class_name="renew-button",
+                                  color_scheme=rx.cond(row.alert != "", "orange", "green"))),
+                spacing="2", align="center",
+            ),
+            direction=rx.breakpoints(initial="column", sm="row"), spacing="3", align="center", width="100%",
+        ),
+        width="100%", id="service-" + row.id.to_string(), class_name="service-card",
+    )
+
+
+def renew_choice(option: RenewOption) -> rx.Component:
+    selected = ServicesState.renew_months == option.months
+    return rx.box(
+        rx.vstack(
+            rx.hstack(rx.text(by_lang(option.label_fr, option.label_en), weight="bold"),
+                      rx.cond(option.discount > 0,
+                              rx.badge("-" + option.discount.to_string() + "%", color_scheme="green",
+                                       variant="soft")),
+                      justify="between", width="100%"),
+            rx.text(by_lang(option.price_fr, option.price_en), size="4", weight="bold",
+                    color=rx.cond(option.affordable, rx.color("gray", 12), rx.color("red", 10))),
+            rx.text(by_lang(option.new_expiry_fr, option.new_expiry_en), size="1", color_scheme="gray"),
+            spacing="1", align="start",
+        ),
+        on_click=ServicesState.choose_months(option.months),
+        id="renew-" + option.months.to_string(),
+        role="radio", aria_checked=rx.cond(selected, "true", "false"), tab_index=0,
+        padding="0.75em", border_radius="var(--radius-3)", cursor="pointer",
+        border=rx.cond(selected, f"2px solid {rx.color('green', 9)}", f"1px solid {rx.color('gray', 6)}"),
+        background_color=rx.cond(selected, rx.color("green", 2), "transparent"),
+    )
+
+
+def selected_option_text(field_fr: str, field_en: str) -> rx.Var:
+    """A field of the chosen duration, in the visitor's language."""
+    return rx.foreach(
+        ServicesState.renew_options,
+        lambda o: rx.cond(o.months == ServicesState.renew_months,
+                          rx.text.span(by_lang(getattr(o, field_fr), getattr(o, field_en))), rx.fragment()),
+    )
+
+
+def renew_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t("dashboard.renew"), " ", ServicesState.renew_domain),
+            rx.dialog.description(
+                by_lang(ServicesState.renew_intro_fr, ServicesState.renew_intro_en), size="2", color_scheme="gray",
+            ),
+            rx.grid(rx.foreach(ServicesState.renew_options, renew_choice), columns="3", spacing="2",
+                    width="100%", role="radiogroup", padding_y="1em"),
+            rx.hstack(rx.icon("wallet", size=16),
+                      rx.text(t("dashboard.label_balance"), " ",
+                              rx.text.strong(by_lang(ServicesState.balance_fr, ServicesState.balance_en)),
+                              size="2", id="renew-balance"),
+                      align="center", spacing="2"),
+            rx.box(error_callout(ServicesState.renew_error), padding_y="0.5em"),
+            rx.hstack(
+                rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray")),
+                rx.button(rx.icon("credit-card", size=16), selected_option_text("confirm_fr", "confirm_en"),
+                          on_click=ServicesState.confirm_renew,
+                          id="renew-confirm"),
+                justify="end", spacing="3", width="100%",
+            ),
+            max_width="560px",
+        ),
+        open=ServicesState.renew_open,
+        on_open_change=ServicesState.set_renew_open,
+    )
+
+
+def empty_state() -> rx.Component:
+    return rx.card(rx.vstack(rx.icon("server-off", size=32, color=rx.color("gray", 9)),
+                             rx.text(t("dashboard.no_services"), weight="medium"),
+                             rx.text(t("dashboard.no_services_cta"), color_scheme="gray"),
+                             rx.link(rx.button(t("dashboard.browse_packs")), href="/hosting"),
+                             align="center", spacing="3", padding="2em"), width="100%")
+
+
+@rx.page(route="/dashboard/services", title="KmerHosting",
+         on_load=[BaseState.guard_customer, ServicesState.load])
+def dashboard_services() -> rx.Component:
+    return dashboard_frame(
+        "/dashboard/services", "dashboard.services_title",
+        rx.hstack(rx.icon("wallet", size=16),
+                  rx.text(t("dashboard.label_balance"), " ",
+                          rx.text.strong(by_lang(ServicesState.balance_fr, ServicesState.balance_en),
+                                         id="services-balance", white_space="nowrap"), size="3"),
+                  rx.link(t("dashboard.top_up"), href="/dashboard/billing", size="2"),
+                  align="center", spacing="2"),
+        rx.cond(
+            ServicesState.services.length() > 0,
+            rx.vstack(rx.foreach(ServicesState.services, service_card), spacing="3", width="100%"),
+            rx.cond(ServicesState.loaded, empty_state(), rx.spinner()),
+        ),
+        renew_dialog(),
+    )
