@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import select
 
+from kmerhosting.core import accounts
 from kmerhosting.core.sessions import create_session, user_for_token
 from kmerhosting.models import EmailToken, User
 from kmerhosting.state.dashboard_settings import SettingsState
 from tests.factories import make_user
 
-accounts = pytest.importorskip("kmerhosting.core.accounts",
-                               reason="core.accounts comes from the accounts branch; runs once it is merged")
 
 
 def logged_in(session, user):

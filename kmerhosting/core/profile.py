@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlmodel import Session
 
 from ..config import LANGUAGES
 from ..models import User
+from .accounts import normalize_phone
 from .errors import InvalidInput, NotFound
 
 NAME_MIN, NAME_MAX = 2, 120
@@ -36,11 +35,4 @@ def _phone(raw) -> str:
         raise InvalidInput("dashboard.settings_phone_invalid")
     if not raw.strip():
         return ""
-    try:
-        from .accounts import normalize_phone  # the accounts module owns the phone number rules
-    except ImportError:  # until it is installed: digits, spaces, dashes and a leading +
-        text = " ".join(raw.split())
-        if not re.fullmatch(r"\+?[\d\s-]{6,20}", text):
-            raise InvalidInput("dashboard.settings_phone_invalid") from None
-        return text
-    return normalize_phone(raw)
+    return normalize_phone(raw)  # the accounts module owns the phone number rules
