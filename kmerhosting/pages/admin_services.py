@@ -1,0 +1,75 @@
+"""Admin services: filter, change status, set the control-panel URL."""
+
+import reflex as rx
+
+from ..components.admin import admin_page, cell, error_callout, pager, select_field, status_badge, table
+from ..components.i18n import t
+from ..state.admin_services import AdminServicesState
+from ..state.base import BaseState
+
+S = AdminServicesState
+STATUSES = ["pending", "active", "suspended", "expired", "cancelled"]
+# Button per target status (the allowed ones come from the row's "next" list).
+ACTIONS = [("active", "admin.services.to_active", "green"), ("suspended", "admin.services.to_suspended", "orange"),
+           ("cancelled", "admin.services.to_cancelled", "red")]
+
+
+def filters() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(name="search", placeholder=t("admin.services.search_placeholder"), default_value=S.search,
+                     width="280px"),
+            select_field("status", [("all", "admin.common.all_statuses"),
+                                    *[(s, f"admin.status.{s}") for s in STATUSES]], S.status),
+            rx.button(rx.icon("search", size=14), t("admin.common.filter"), type="submit"),
+            spacing="3", wrap="wrap", align="center",
+        ),
+        on_submit=S.apply_filters,
+    )
+
+
+def actions(r) -> rx.Component:
+    return rx.hstack(
+        *[rx.cond(r["next"].contains(target),
+                  rx.button(rx.cond((target == "active") & (r["status"] == "pending"),
+                                    t("admin.services.provision"), t(key)),
+                            size="1", variant="soft", color_scheme=color,
+                            on_click=S.set_service_status(r["id"].to(int), target)))
+          for target, key, color in ACTIONS],
+        spacing="1", wrap="wrap",
+    )
+
+
+def panel_form(r) -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(name="panel_url", default_value=r["panel_url"], placeholder="https://panel.example.cm:2083",
+                     size="1", width="220px"),
+            rx.icon_button(rx.icon("save", size=14), size="1", variant="soft", type="submit",
+                           aria_label=t("admin.services.save_panel")),
+            spacing="1",
+        ),
+        on_submit=lambda form: S.set_panel_url(r["id"].to(int), form),
+    )
+
+
+def service_row(r) -> rx.Component:
+    return rx.table.row(
+        cell(r["domain"], weight="medium"),
+        cell(rx.link(r["email"], href="/admin/users/" + r["user_id"])),
+        cell(r["pack"]), cell(r["duration"], white_space="nowrap"), cell(r["expires"], white_space="nowrap"),
+        cell(status_badge(r["status"])),
+        cell(actions(r)),
+        cell(panel_form(r)),
+    )
+
+
+@rx.page(route="/admin/services", title="Admin · Services", on_load=[BaseState.guard_admin, S.load])
+def admin_services() -> rx.Component:
+    return admin_page(
+        "admin.services.title", filters(), error_callout(S),
+        table(["admin.col.domain", "admin.col.user", "admin.col.pack", "admin.col.duration", "admin.col.expires",
+               "admin.col.status", "admin.col.actions", "admin.col.panel_url"], S.rows, service_row),
+        pager(S),
+        intro_key="admin.services.intro",
+    )
