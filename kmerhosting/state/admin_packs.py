@@ -70,6 +70,9 @@ class AdminPacksState(AdminState):
 
     @rx.event
     def cancel_edit(self):
+        failed = self._run(lambda session, admin_id: None)[1]
+        if failed:
+            return failed
         self.editing = -1
         self.form = {}
 
