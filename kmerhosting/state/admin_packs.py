@@ -90,8 +90,9 @@ class AdminPacksState(AdminState):
                 raise packs.InvalidInput("error.invalid_input")
             self._fill(session, admin_id)
         failed = self._run(work)[1]
-        if failed:
+        if failed and self.error != self._t("error.not_authorized"):  # keep what the admin typed
             self.form = {**self.form, **{k: str(v) for k, v in data.items() if k in EMPTY_FORM}}
+        if failed:
             return failed
         self.editing = -1
         return self._done("admin.packs.saved")
