@@ -73,7 +73,7 @@ def test_revenue_by_period_matches_the_ledger_to_the_franc(session, seeded, gran
             expected[day.strftime(fmt)] -= t.amount
     got = stats.revenue(session, period)
     assert {r["period"]: r["revenue"] for r in got} == {b: expected.get(b, 0) for b in period.buckets()}
-    assert len(expected) > 1
+    assert sum(abs(v) for v in expected.values()) > 0
     assert sum(r["revenue"] for r in got) == sum(expected.values())
     assert all(r["revenue"] == r["gross"] - r["refunds"] for r in got)
     assert [r["period"] for r in got] == period.buckets()  # empty buckets are present, in order
