@@ -34,7 +34,7 @@ def sidebar() -> rx.Component:
                   href=href, color="inherit", underline="none", width="100%", padding_y="0.35em",
                   id=f"admin-menu-{href.rsplit('/', 1)[-1] or 'home'}")
           for icon, key, href in MENU],
-        spacing="1", min_width="190px", padding="1em", border_radius="8px",
+        spacing="1", min_width="180px", padding="1em", border_radius="8px",
         background_color=rx.color("gray", 2), border=f"1px solid {rx.color('gray', 4)}",
         position=["static", "static", "sticky"], top="5em", align_self="start",
     )
@@ -109,5 +109,5 @@ def error_callout(state=AdminState) -> rx.Component:
                                                  width="100%", id="admin-error"))
 
 
-def field(label_key: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(rx.text(t(label_key), size="2", weight="medium"), control, spacing="1", width="100%")
+def field(label_key: str, control: rx.Component, width: str = "100%") -> rx.Component:
+    return rx.vstack(rx.text(t(label_key), size="2", weight="medium"), control, spacing="1", width=width)

@@ -2,12 +2,13 @@
 
 import reflex as rx
 
-from ..components.admin import admin_page, cell, error_callout, field, pager, status_badge, table
+from ..components.admin import admin_page, cell, error_callout, field, label, pager, status_badge, table
 from ..components.i18n import t
 from ..state.admin_credits import AdminCreditsState
 from ..state.base import BaseState
 
 S = AdminCreditsState
+METHODS = ["mtn_momo", "orange_money", "bank_transfer", "cash"]
 
 
 def add_form() -> rx.Component:
@@ -18,9 +19,9 @@ def add_form() -> rx.Component:
                 rx.text(t("admin.credits.add_help"), size="2", color_scheme="gray"),
                 rx.grid(
                     field("admin.credits.user", rx.input(name="user", placeholder=t("admin.credits.user_placeholder"),
-                                                         required=True, id="credit-user")),
+                                                         required=True, id="credit-user", width="100%")),
                     field("admin.credits.amount", rx.input(name="amount", placeholder="10000", required=True,
-                                                           input_mode="numeric", id="credit-amount")),
+                                                           input_mode="numeric", id="credit-amount", width="100%")),
                     field("admin.credits.mode", rx.radio_group.root(
                         rx.hstack(
                             rx.radio_group.item(value="credit", id="mode-credit"), rx.text(t("admin.credits.mode_credit"), size="2"),
@@ -46,13 +47,16 @@ def decide_cell(r) -> rx.Component:
     return rx.cond(
         r["status"] == "pending",
         rx.form(
-            rx.hstack(
-                rx.input(name="note", placeholder=t("admin.credits.note_placeholder"), size="1", width="180px"),
-                rx.button(t("admin.credits.approve"), size="1", color_scheme="green", type="button",
-                          id="approve-" + r["id"], on_click=S.approve(r["id"].to(int), {})),
-                rx.button(t("admin.credits.reject"), size="1", color_scheme="red", variant="soft", type="submit",
-                          id="reject-" + r["id"]),
-                spacing="2", align="center",
+            rx.vstack(
+                rx.input(name="note", placeholder=t("admin.credits.note_placeholder"), size="1", width="100%"),
+                rx.hstack(
+                    rx.button(rx.icon("check", size=12), t("admin.credits.approve"), size="1", color_scheme="green",
+                              type="button", id="approve-" + r["id"], on_click=S.approve(r["id"].to(int), {})),
+                    rx.button(rx.icon("x", size=12), t("admin.credits.reject"), size="1", color_scheme="red",
+                              variant="soft", type="submit", id="reject-" + r["id"]),
+                    spacing="2",
+                ),
+                spacing="1", min_width="200px",
             ),
             on_submit=lambda form: S.reject(r["id"].to(int), form),
         ),
@@ -63,9 +67,11 @@ def decide_cell(r) -> rx.Component:
 def request_row(r) -> rx.Component:
     return rx.table.row(
         cell(r["when"], white_space="nowrap"),
-        cell(rx.link(r["email"], href="/admin/users/" + r["user_id"])),
-        cell(r["amount"], white_space="nowrap", text_align="right"),
-        cell(r["method"]), cell(r["reference"]),
+        cell(rx.vstack(rx.link(r["email"], href="/admin/users/" + r["user_id"]),
+                       rx.text(r["name"], size="1", color_scheme="gray"), spacing="0")),
+        cell(rx.text(r["amount"], weight="bold"), white_space="nowrap"),
+        cell(rx.vstack(label(r["method"], "admin.method", METHODS),
+                       rx.code(r["reference"], size="1"), spacing="1")),
         cell(status_badge(r["status"])),
         cell(decide_cell(r)),
     )
@@ -88,7 +94,7 @@ def admin_credits() -> rx.Component:
         add_form(),
         rx.heading(t("admin.credits.requests_title"), size="5"),
         status_tabs(),
-        table(["admin.col.when", "admin.col.user", "admin.col.amount", "admin.col.method", "admin.col.reference",
+        table(["admin.col.when", "admin.col.user", "admin.col.amount", "admin.col.payment",
                "admin.col.status", "admin.col.decision"], S.requests, request_row, "admin.credits.no_requests"),
         pager(S),
         intro_key="admin.credits.intro",

@@ -19,7 +19,12 @@ def mail_filters() -> rx.Component:
             select_field("status", [("all", "admin.common.all_statuses"),
                                     *[(s, f"admin.status.{s}") for s in ("sent", "failed", "pending", "skipped")]],
                          M.status),
-            rx.select(M.kinds, name="kind", default_value=M.kind),
+            rx.select.root(
+                rx.select.trigger(min_width="150px"),
+                rx.select.content(rx.foreach(M.kinds, lambda k: rx.select.item(
+                    rx.cond(k == "all", t("admin.mails.all_kinds"), k), value=k))),
+                name="kind", default_value=M.kind,
+            ),
             rx.button(rx.icon("search", size=14), t("admin.common.filter"), type="submit"),
             spacing="3", wrap="wrap", align="center",
         ),
@@ -29,12 +34,19 @@ def mail_filters() -> rx.Component:
 
 def mail_row(m) -> rx.Component:
     return rx.table.row(
-        cell(m["when"], white_space="nowrap"), cell(m["recipient"]), cell(m["kind"]), cell(m["service"]),
-        cell(m["threshold"]), cell(status_badge(m["status"])),
-        cell(rx.text(m["error"], size="1", color_scheme="red"), max_width="260px"),
-        cell(rx.cond(m["status"] == "failed",
-                     rx.button(rx.icon("send", size=12), t("admin.mails.resend"), size="1", variant="soft",
-                               on_click=M.resend(m["id"].to(int))))),
+        cell(m["when"], white_space="nowrap"),
+        cell(rx.vstack(rx.text(m["recipient"]), rx.text(m["subject"], size="1", color_scheme="gray"), spacing="0")),
+        cell(rx.vstack(rx.code(m["kind"], size="1"),
+                       rx.cond(m["service"] != "", rx.text(m["service"], size="1")),
+                       rx.cond(m["threshold"] != "", rx.text(t("admin.mails.threshold"), " ", m["threshold"], size="1",
+                                                             color_scheme="gray")),
+                       spacing="1")),
+        cell(rx.vstack(status_badge(m["status"]),
+                       rx.cond(m["status"] == "failed",
+                               rx.button(rx.icon("send", size=12), t("admin.mails.resend"), size="1", variant="soft",
+                                         on_click=M.resend(m["id"].to(int)), id="resend-" + m["id"])),
+                       spacing="2")),
+        cell(rx.text(m["error"], size="1", color_scheme="red"), max_width="280px"),
     )
 
 
@@ -42,8 +54,8 @@ def mail_row(m) -> rx.Component:
 def admin_notifications() -> rx.Component:
     return admin_page(
         "admin.mails.title", mail_filters(), error_callout(M),
-        table(["admin.col.when", "admin.col.recipient", "admin.col.kind", "admin.col.service", "admin.col.threshold",
-               "admin.col.status", "admin.col.error", "admin.col.actions"], M.rows, mail_row),
+        table(["admin.col.when", "admin.col.recipient", "admin.col.kind", "admin.col.status", "admin.col.error"],
+              M.rows, mail_row),
         pager(M),
         intro_key="admin.mails.intro",
     )

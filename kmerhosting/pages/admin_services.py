@@ -29,14 +29,14 @@ def filters() -> rx.Component:
 
 
 def actions(r) -> rx.Component:
-    return rx.hstack(
+    return rx.flex(
         *[rx.cond(r["next"].contains(target),
                   rx.button(rx.cond((target == "active") & (r["status"] == "pending"),
                                     t("admin.services.provision"), t(key)),
                             size="1", variant="soft", color_scheme=color,
                             on_click=S.set_service_status(r["id"].to(int), target)))
           for target, key, color in ACTIONS],
-        spacing="1", wrap="wrap",
+        spacing="1", wrap="wrap", max_width="220px",
     )
 
 
@@ -44,7 +44,7 @@ def panel_form(r) -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.input(name="panel_url", default_value=r["panel_url"], placeholder="https://panel.example.cm:2083",
-                     size="1", width="220px"),
+                     size="1", width="200px"),
             rx.icon_button(rx.icon("save", size=14), size="1", variant="soft", type="submit",
                            aria_label=t("admin.services.save_panel")),
             spacing="1",
@@ -55,11 +55,11 @@ def panel_form(r) -> rx.Component:
 
 def service_row(r) -> rx.Component:
     return rx.table.row(
-        cell(r["domain"], weight="medium"),
-        cell(rx.link(r["email"], href="/admin/users/" + r["user_id"])),
-        cell(r["pack"]), cell(r["duration"], white_space="nowrap"), cell(r["expires"], white_space="nowrap"),
-        cell(status_badge(r["status"])),
-        cell(actions(r)),
+        cell(rx.vstack(rx.text(r["domain"], weight="bold"),
+                       rx.link(r["email"], href="/admin/users/" + r["user_id"], size="1"), spacing="0")),
+        cell(rx.vstack(rx.text(r["pack"]), rx.text(r["duration"], size="1", color_scheme="gray"), spacing="0")),
+        cell(r["expires"], white_space="nowrap"),
+        cell(rx.vstack(status_badge(r["status"]), actions(r), spacing="2")),
         cell(panel_form(r)),
     )
 
@@ -68,8 +68,7 @@ def service_row(r) -> rx.Component:
 def admin_services() -> rx.Component:
     return admin_page(
         "admin.services.title", filters(), error_callout(S),
-        table(["admin.col.domain", "admin.col.user", "admin.col.pack", "admin.col.duration", "admin.col.expires",
-               "admin.col.status", "admin.col.actions", "admin.col.panel_url"], S.rows, service_row),
+        table(["admin.col.domain", "admin.col.pack", "admin.col.expires", "admin.col.status", "admin.col.panel_url"], S.rows, service_row),
         pager(S),
         intro_key="admin.services.intro",
     )

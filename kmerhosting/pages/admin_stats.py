@@ -14,14 +14,16 @@ GREEN, BLUE, ORANGE = "#30a46c", "#0090ff", "#f76b15"
 def period_form() -> rx.Component:
     return rx.form(
         rx.hstack(
-            field("admin.stats.start", rx.input(type="date", name="start", default_value=S.start, id="stats-start")),
-            field("admin.stats.end", rx.input(type="date", name="end", default_value=S.end, id="stats-end")),
+            field("admin.stats.start", rx.input(type="date", name="start", default_value=S.start, id="stats-start"),
+                  width="auto"),
+            field("admin.stats.end", rx.input(type="date", name="end", default_value=S.end, id="stats-end"),
+                  width="auto"),
             field("admin.stats.granularity", select_field("granularity", [("day", "admin.stats.by_day"),
                                                                           ("month", "admin.stats.by_month"),
                                                                           ("year", "admin.stats.by_year")],
-                                                          S.granularity)),
+                                                          S.granularity), width="auto"),
             rx.button(rx.icon("refresh-cw", size=14), t("admin.stats.apply"), type="submit", id="stats-apply"),
-            spacing="3", align="end", wrap="wrap",
+            spacing="3", align="end", wrap="wrap", width="100%",
         ),
         on_submit=S.apply_period, key=S.start + S.end + S.granularity,
     )
@@ -65,7 +67,7 @@ def revenue_chart() -> rx.Component:
         rx.recharts.x_axis(data_key="period"),
         rx.recharts.y_axis(width=80),
         rx.recharts.graphing_tooltip(),
-        rx.recharts.bar(data_key="revenue", fill=GREEN, name="CA (XAF)"),
+        rx.recharts.bar(data_key="revenue", fill=GREEN, name="XAF", max_bar_size=48),
         data=S.revenue_rows, height=280, width="100%",
     )
 
@@ -87,7 +89,7 @@ def bars(rows, key: str, color: str) -> rx.Component:
         rx.recharts.x_axis(data_key=key),
         rx.recharts.y_axis(width=80),
         rx.recharts.graphing_tooltip(),
-        rx.recharts.bar(data_key="amount", fill=color, name="XAF"),
+        rx.recharts.bar(data_key="amount", fill=color, name="XAF", max_bar_size=64),
         data=rows, height=220, width="100%",
     )
 

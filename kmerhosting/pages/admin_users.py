@@ -2,12 +2,14 @@
 
 import reflex as rx
 
-from ..components.admin import admin_page, cell, error_callout, pager, select_field, status_badge, table
+from ..components.admin import admin_page, cell, error_callout, label, pager, select_field, status_badge, table
 from ..components.i18n import t
 from ..state.admin_users import AdminUserState, AdminUsersState
 from ..state.base import BaseState
 
 S = AdminUsersState
+KINDS = ["credit", "adjustment", "purchase", "domain", "renewal", "refund"]
+METHODS = ["mtn_momo", "orange_money", "bank_transfer", "cash"]
 
 
 def filters() -> rx.Component:
@@ -111,13 +113,14 @@ def admin_user() -> rx.Component:
                                                            cell(s["price"]), cell(s["expires"]))),
                 section("admin.user.ledger", ["admin.col.when", "admin.col.kind", "admin.col.amount",
                                               "admin.col.balance", "admin.col.description"],
-                        U.ledger, lambda r: rx.table.row(cell(r["when"]), cell(r["kind"]),
+                        U.ledger, lambda r: rx.table.row(cell(r["when"]), cell(label(r["kind"], "admin.kind", KINDS)),
                                                          cell(r["amount"], white_space="nowrap"),
                                                          cell(r["balance"], white_space="nowrap"),
                                                          cell(r["description"]))),
                 section("admin.user.requests", ["admin.col.when", "admin.col.amount", "admin.col.method",
                                                 "admin.col.reference", "admin.col.status", "admin.col.note"],
-                        U.requests, lambda r: rx.table.row(cell(r["when"]), cell(r["amount"]), cell(r["method"]),
+                        U.requests, lambda r: rx.table.row(cell(r["when"]), cell(r["amount"]),
+                                                           cell(label(r["method"], "admin.method", METHODS)),
                                                            cell(r["reference"]), cell(status_badge(r["status"])),
                                                            cell(r["note"]))),
                 section("admin.user.logins", ["admin.col.created", "admin.col.client", "admin.col.revoked"],

@@ -6,7 +6,7 @@ import reflex as rx
 
 from ..config import DURATIONS
 from ..core.admin import packs
-from ..models import Pack
+from ..models import CONTROL_PANEL_LABELS, Pack
 from .admin import AdminState, as_form
 
 EMPTY_FORM = {"name": "", "slug": "", "description_fr": "", "description_en": "", "monthly_price": "",
@@ -37,9 +37,9 @@ class AdminPacksState(AdminState):
     def _fill(self, session, admin_id):
         self.rows = [
             {"id": str(p.id), "name": p.name, "slug": p.slug, "monthly": self._money(p.monthly_price),
-             "panel": p.control_panel, "active": "1" if p.is_active else "", "services": str(n),
+             "panel": CONTROL_PANEL_LABELS.get(p.control_panel, p.control_panel), "active": "1" if p.is_active else "", "services": str(n),
              "discounts": ", ".join(f"{m} m: {p.discounts[str(m)]} %" for m in DURATIONS
-                                    if str(m) in (p.discounts or {}))}
+                                    if str(m) in (p.discounts or {})) or self._t("admin.packs.default_discounts")}
             for p, n in packs.list_packs(session, admin_id)
         ]
 

@@ -86,10 +86,10 @@ class AdminUserState(AdminState):
     def _fill(self, session, admin_id):
         h = users.user_history(session, admin_id, self._target())
         u, lang = h["user"], self.lang
-        self.user = {"id": str(u.id), "email": u.email, "name": u.name, "phone": u.phone, "role": u.role,
+        self.user = {"id": str(u.id), "email": u.email, "name": u.name, "role": u.role,
                      "status": u.status, "credits": self._money(u.credits), "language": u.language,
-                     "created": self._when(u.created_at), "last_login": self._when(u.last_login_at),
-                     "verified": self._when(u.email_verified_at), "is_self": "1" if u.id == admin_id else ""}
+                     "created": self._when(u.created_at), "last_login": self._when(u.last_login_at) or "—",
+                     "verified": self._when(u.email_verified_at) or "—", "phone": u.phone or "—", "is_self": "1" if u.id == admin_id else ""}
         self.services = [{"id": str(s.id), "domain": s.domain, "pack": pack, "status": s.status,
                           "duration": format_months(s.duration_months, lang), "price": self._money(s.price_paid),
                           "expires": self._when(s.expires_at)} for s, pack in h["services"]]

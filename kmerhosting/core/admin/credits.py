@@ -94,7 +94,7 @@ def approve_request(session: Session, actor_id: int, request_id, note="") -> tup
     if request.amount <= 0:
         raise InvalidInput("admin.error.amount_positive")
     row = ledger.add_credits(session, request.user_id, int(request.amount), reference=f"request:{request.id}",
-                             actor_id=actor.id, description=f"credit request #{request.id}")
+                             actor_id=actor.id)
     audit.record(session, actor.id, "credit_request.approve", "credit_request", request.id,
                  {"status": CreditRequestStatus.pending},
                  {"status": CreditRequestStatus.approved, "amount": request.amount, "note": note,

@@ -1,0 +1,103 @@
+"""An admin decides a credit request, reads the stats with their charts, and visits every admin page."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import Session, select
+
+from kmerhosting import db
+from kmerhosting.core.ledger import add_credits, post
+from kmerhosting.core.sessions import create_session
+from kmerhosting.models import CreditRequest, NotificationLog, Pack, Service, User, utcnow
+
+from ..conftest import screenshot
+from ..live import ADMIN_EMAIL
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def shop(live_app):
+    """The live app's seeded admin logged in, a customer with a pending request, a sale, a failed mail."""
+    engine = db.make_engine(live_app.database_url)
+    with Session(engine, expire_on_commit=False) as s:
+        admin = s.exec(select(User).where(User.email == ADMIN_EMAIL)).one()
+        customer = User(email="awa.browser@example.cm", name="Awa Mbarga", password_hash="x", credits=0)
+        s.add(customer)
+        s.commit()
+        add_credits(s, customer.id, 60000, reference="seed")
+        pack = s.exec(select(Pack).order_by(Pack.id)).first()
+        now = utcnow()
+        service = Service(user_id=customer.id, pack_id=pack.id, domain="awa-boutique.cm", control_panel="cpanel",
+                          status="pending", duration_months=12, price_paid=pack.monthly_price * 12,
+                          starts_at=now, expires_at=now + timedelta(days=365))
+        s.add(service)
+        s.flush()
+        post(s, customer.id, -service.price_paid, "purchase", service_id=service.id, reference="order:1")
+        request = CreditRequest(user_id=customer.id, amount=25000, payment_method="orange_money",
+                                payment_reference="OM-7781")
+        s.add(request)
+        s.add(NotificationLog(recipient=customer.email, user_id=customer.id, kind="credit_added", status="failed",
+                              error="SMTP 451 try again later", payload={"template": "credit_added", "context": {}}))
+        token = create_session(s, admin.id, client="playwright")
+        s.commit()
+        ids = {"request": request.id, "customer": customer.id, "service": service.id}
+    yield {"token": token, "engine": engine, **ids}
+    engine.dispose()
+
+
+def login(page, token: str) -> None:
+    page.goto("/")
+    page.evaluate("t => window.localStorage.setItem('kh_session', t)", token)
+
+
+def test_admin_approves_a_credit_request_and_reads_the_stats_chart(page, shop):
+    login(page, shop["token"])
+    page.goto("/admin/credits")
+    expect(page.get_by_text("awa.browser@example.cm")).to_be_visible()
+    screenshot(page, "admin-credits")
+    page.click(f"#approve-{shop['request']}")
+    expect(page.get_by_text("Demande approuvée", exact=False).first).to_be_visible()
+    expect(page.get_by_text("awa.browser@example.cm")).to_have_count(0)
+    with Session(shop["engine"]) as s:
+        assert s.get(CreditRequest, shop["request"]).status == "approved"
+        assert s.get(User, shop["customer"]).credits == 60000 - s.get(Service, shop["service"]).price_paid + 25000
+
+    page.goto("/admin/stats")
+    expect(page.locator("#revenue-chart .recharts-surface").first).to_be_visible()
+    expect(page.locator("#revenue-chart .recharts-bar-rectangle").first).to_be_attached()
+    expect(page.get_by_text(re.compile(r"Chiffre d'affaires"))).not_to_have_count(0)
+    screenshot(page, "admin-stats")
+
+
+@pytest.mark.parametrize("path,name,text", [
+    ("/admin", "admin-overview", "Demandes de crédits en attente"),
+    ("/admin/users", "admin-users", "awa.browser@example.cm"),
+    ("/admin/services", "admin-services", "awa-boutique.cm"),
+    ("/admin/packs", "admin-packs", "Nouvelle offre"),
+    ("/admin/notifications", "admin-notifications", "SMTP 451 try again later"),
+    ("/admin/audit", "admin-audit", "Journal d'audit"),
+])
+def test_every_admin_page_renders(page, shop, path, name, text):
+    login(page, shop["token"])
+    page.goto(path)
+    expect(page.get_by_text(text).first).to_be_visible()
+    page.wait_for_timeout(300)  # let the tables settle before the screenshot
+    screenshot(page, name)
+
+
+def test_user_page_shows_the_history(page, shop):
+    login(page, shop["token"])
+    page.goto(f"/admin/users/{shop['customer']}")
+    expect(page.get_by_text("Awa Mbarga")).to_be_visible()
+    expect(page.get_by_text("awa-boutique.cm")).to_be_visible()
+    screenshot(page, "admin-user")
+
+
+def test_a_visitor_is_sent_to_the_login_page(page):
+    page.goto("/admin/credits")
+    expect(page).to_have_url(re.compile(r"/auth/login\?next=/admin/credits"))
