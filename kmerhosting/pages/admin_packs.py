@@ -12,7 +12,7 @@ S = AdminPacksState
 
 
 def number(name: str, key: str) -> rx.Component:
-    return field(key, rx.input(name=name, default_value=S.form[name], input_mode="numeric"))
+    return field(key, rx.input(name=name, default_value=S.form[name], input_mode="numeric", width="100%"))
 
 
 def check(name: str, key: str) -> rx.Component:
@@ -27,11 +27,12 @@ def pack_form() -> rx.Component:
                 rx.heading(rx.cond(S.editing == 0, t("admin.packs.new_title"), t("admin.packs.edit_title")), size="4"),
                 rx.grid(
                     field("admin.packs.name", rx.input(name="name", default_value=S.form["name"], required=True,
-                                                       id="pack-name")),
+                                                       id="pack-name", width="100%")),
                     field("admin.packs.slug", rx.input(name="slug", default_value=S.form["slug"], required=True,
-                                                       id="pack-slug")),
+                                                       id="pack-slug", width="100%")),
                     field("admin.packs.monthly_price", rx.input(name="monthly_price", id="pack-price",
-                                                                default_value=S.form["monthly_price"], required=True)),
+                                                                default_value=S.form["monthly_price"], required=True,
+                                                                width="100%")),
                     field("admin.packs.panel", select_field("control_panel", [("cpanel", "admin.panel.cpanel"),
                                                                               ("plesk", "admin.panel.plesk"),
                                                                               ("directadmin", "admin.panel.directadmin")],

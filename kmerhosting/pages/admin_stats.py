@@ -48,8 +48,8 @@ def metrics() -> rx.Component:
     )
 
 
-def export_button(name: str) -> rx.Component:
-    return rx.button(rx.icon("download", size=14), t("admin.stats.csv"), size="1", variant="soft",
+def export_button(name: str, key: str = "admin.stats.csv") -> rx.Component:
+    return rx.button(rx.icon("download", size=14), t(key), size="1", variant="soft",
                      on_click=S.export_csv(name), id=f"csv-{name}")
 
 
@@ -67,7 +67,8 @@ def revenue_chart() -> rx.Component:
         rx.recharts.x_axis(data_key="period"),
         rx.recharts.y_axis(width=80),
         rx.recharts.graphing_tooltip(),
-        rx.recharts.bar(data_key="revenue", fill=GREEN, name="XAF", max_bar_size=48),
+        rx.recharts.bar(data_key="revenue", fill=GREEN, name="XAF", max_bar_size=48,
+                        is_animation_active=False),
         data=S.revenue_rows, height=280, width="100%",
     )
 
@@ -78,7 +79,8 @@ def customers_chart() -> rx.Component:
         rx.recharts.x_axis(data_key="period"),
         rx.recharts.y_axis(allow_decimals=False, width=40),
         rx.recharts.graphing_tooltip(),
-        rx.recharts.line(data_key="customers", stroke=BLUE, type_="monotone"),
+        rx.recharts.line(data_key="customers", stroke=BLUE, type_="monotone", stroke_width=2,
+                         is_animation_active=False),
         data=S.customer_rows, height=220, width="100%",
     )
 
@@ -89,7 +91,8 @@ def bars(rows, key: str, color: str) -> rx.Component:
         rx.recharts.x_axis(data_key=key),
         rx.recharts.y_axis(width=80),
         rx.recharts.graphing_tooltip(),
-        rx.recharts.bar(data_key="amount", fill=color, name="XAF", max_bar_size=64),
+        rx.recharts.bar(data_key="amount", fill=color, name="XAF", max_bar_size=64,
+                        is_animation_active=False),
         data=rows, height=220, width="100%",
     )
 
@@ -105,7 +108,7 @@ def admin_stats() -> rx.Component:
     return admin_page(
         "admin.stats.title",
         period_form(), error_callout(S), metrics(),
-        rx.hstack(rx.spacer(), export_button("summary"), width="100%"),
+        rx.hstack(rx.spacer(), export_button("summary", "admin.stats.csv_summary"), width="100%"),
         chart_card("admin.stats.revenue_chart", "revenue", rx.box(revenue_chart(), width="100%", id="revenue-chart")),
         rx.grid(
             chart_card("admin.stats.by_pack", "packs", rx.vstack(bars(S.pack_rows, "pack", GREEN),

@@ -101,3 +101,36 @@ def test_user_page_shows_the_history(page, shop):
 def test_a_visitor_is_sent_to_the_login_page(page):
     page.goto("/admin/credits")
     expect(page).to_have_url(re.compile(r"/auth/login\?next=/admin/credits"))
+
+
+def test_admin_creates_a_pack_after_a_clear_validation_message(page, shop):
+    login(page, shop["token"])
+    page.goto("/admin/packs")
+    page.click("#pack-new")
+    page.fill("#pack-name", "Pro Cameroun")
+    page.fill("#pack-slug", "pro-cameroun")
+    page.fill("#pack-price", "4500")
+    page.fill("#pack-discount-12", "95")
+    page.click("#pack-save")
+    expect(page.locator("#admin-error")).to_contain_text("Remise invalide pour 12 mois")
+    screenshot(page, "admin-pack-form")
+    page.fill("#pack-discount-12", "15")
+    page.click("#pack-save")
+    expect(page.get_by_text("pro-cameroun")).to_be_visible()
+    expect(page.get_by_text("12 m: 15 %")).to_be_visible()
+    with Session(shop["engine"]) as s:
+        assert s.exec(select(Pack).where(Pack.slug == "pro-cameroun")).one().discounts == {"12": 15}
+
+
+def test_admin_provisions_a_service_and_reads_the_stats_in_english(page, shop):
+    login(page, shop["token"])
+    page.goto("/admin/services")
+    page.get_by_role("button", name="Mettre en service").click()
+    expect(page.get_by_text("Statut du service mis à jour.").first).to_be_visible()
+    with Session(shop["engine"]) as s:
+        assert s.get(Service, shop["service"]).status == "active"
+    page.goto("/admin/stats")
+    page.click("#lang-en")
+    expect(page.get_by_role("heading", name="Sales statistics")).to_be_visible()
+    expect(page.locator("#revenue-chart .recharts-surface").first).to_be_visible()
+    screenshot(page, "admin-stats-en")

@@ -193,6 +193,7 @@ MESSAGES = {
     "admin.stats.by_year": {"fr": "Année", "en": "Year"},
     "admin.stats.apply": {"fr": "Afficher", "en": "Show"},
     "admin.stats.csv": {"fr": "CSV", "en": "CSV"},
+    "admin.stats.csv_summary": {"fr": "Exporter le résumé (CSV)", "en": "Export the summary (CSV)"},
     "admin.stats.revenue": {"fr": "Chiffre d'affaires", "en": "Revenue"},
     "admin.stats.refunds": {"fr": "Remboursements", "en": "Refunds"},
     "admin.stats.new_customers": {"fr": "Nouveaux clients", "en": "New customers"},
