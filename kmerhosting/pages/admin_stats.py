@@ -3,7 +3,7 @@
 import reflex as rx
 
 from ..components.admin import admin_page, cell, error_callout, field, select_field, table
-from ..components.i18n import t
+from ..components.i18n import by_lang, t
 from ..state.admin_stats import AdminStatsState
 from ..state.base import BaseState
 
@@ -36,10 +36,10 @@ def metric(key: str, value) -> rx.Component:
 
 def metrics() -> rx.Component:
     return rx.grid(
-        metric("admin.stats.revenue", S.summary["revenue"]),
-        metric("admin.stats.refunds", S.summary["refunds"]),
+        metric("admin.stats.revenue", by_lang(S.summary["revenue_fr"], S.summary["revenue_en"])),
+        metric("admin.stats.refunds", by_lang(S.summary["refunds_fr"], S.summary["refunds_en"])),
         metric("admin.stats.new_customers", S.summary["new_customers"]),
-        metric("admin.stats.outstanding", S.summary["outstanding"]),
+        metric("admin.stats.outstanding", by_lang(S.summary["outstanding_fr"], S.summary["outstanding_en"])),
         metric("admin.stats.expiring_30", S.summary["expiring_30"]),
         metric("admin.stats.expiring_60", S.summary["expiring_60"]),
         metric("admin.stats.renewal_rate", S.summary["renewal_rate"]),
@@ -85,10 +85,10 @@ def customers_chart() -> rx.Component:
     )
 
 
-def bars(rows, key: str, color: str) -> rx.Component:
+def bars(rows, key: str, color: str, unit=None) -> rx.Component:
     return rx.recharts.bar_chart(
         rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
-        rx.recharts.x_axis(data_key=key),
+        rx.recharts.x_axis(data_key=key, **({"unit": unit} if unit is not None else {})),
         rx.recharts.y_axis(width=80),
         rx.recharts.graphing_tooltip(),
         rx.recharts.bar(data_key="amount", fill=color, name="XAF", max_bar_size=64,
@@ -97,10 +97,12 @@ def bars(rows, key: str, color: str) -> rx.Component:
     )
 
 
-def sales_table(rows, name_key: str, header: str) -> rx.Component:
-    return table([header, "admin.col.services", "admin.col.amount"], rows,
-                 lambda r: rx.table.row(cell(r[name_key]), cell(r["services"], text_align="right"),
-                                        cell(r["label"], text_align="right", white_space="nowrap")))
+def sales_table(rows, name_key: str, header: str, translated: bool = False) -> rx.Component:
+    def row(r):
+        name = by_lang(r[f"{name_key}_fr"], r[f"{name_key}_en"]) if translated else r[name_key]
+        return rx.table.row(cell(name), cell(r["services"], text_align="right"),
+                            cell(by_lang(r["label_fr"], r["label_en"]), text_align="right", white_space="nowrap"))
+    return table([header, "admin.col.services", "admin.col.amount"], rows, row)
 
 
 @rx.page(route="/admin/stats", title="Admin · Statistiques", on_load=[BaseState.guard_admin, S.load])
@@ -115,8 +117,9 @@ def admin_stats() -> rx.Component:
                                                                  sales_table(S.pack_rows, "pack", "admin.col.pack"),
                                                                  width="100%")),
             chart_card("admin.stats.by_duration", "durations",
-                       rx.vstack(bars(S.duration_rows, "name", ORANGE),
-                                 sales_table(S.duration_rows, "name", "admin.col.duration"), width="100%")),
+                       rx.vstack(bars(S.duration_rows, "months", ORANGE,
+                                      by_lang(" mois", " months")),
+                                 sales_table(S.duration_rows, "name", "admin.col.duration", translated=True), width="100%")),
             columns=rx.breakpoints(initial="1", lg="2"), spacing="3", width="100%",
         ),
         chart_card("admin.stats.customers_chart", "customers", customers_chart()),

@@ -7,7 +7,7 @@ from typing import Any
 import reflex as rx
 
 from ..core.admin import stats
-from ..i18n.format import format_months
+from ..i18n.format import format_months, format_xaf
 from .admin import AdminState, as_form
 
 
@@ -33,19 +33,24 @@ class AdminStatsState(AdminState):
     def _fill(self, session, admin_id):
         rep = self._report(session, admin_id)
         self.revenue_rows = [{"period": r["period"], "revenue": r["revenue"], "gross": r["gross"],
-                              "refunds": r["refunds"], "label": self._money(r["revenue"])} for r in rep.revenue]
+                              "refunds": r["refunds"]} for r in rep.revenue]
         self.customer_rows = [dict(r) for r in rep.customers]
-        self.pack_rows = [{**r, "label": self._money(r["amount"])} for r in rep.by_pack]
-        self.duration_rows = [{**r, "name": format_months(r["months"], self.lang), "label": self._money(r["amount"])}
+        # Both languages, so the language switch changes the page at once without a reload.
+        self.pack_rows = [{**r, "label_fr": format_xaf(r["amount"], "fr"), "label_en": format_xaf(r["amount"], "en")}
+                          for r in rep.by_pack]
+        self.duration_rows = [{**r, "name_fr": format_months(r["months"], "fr"),
+                               "name_en": format_months(r["months"], "en"),
+                               "label_fr": format_xaf(r["amount"], "fr"), "label_en": format_xaf(r["amount"], "en")}
                               for r in rep.by_duration]
         rate = rep.renewals["rate_percent"]
-        self.summary = {
-            "revenue": self._money(rep.totals["revenue"]), "gross": self._money(rep.totals["gross"]),
-            "refunds": self._money(rep.totals["refunds"]), "new_customers": str(rep.totals["new_customers"]),
-            "outstanding": self._money(rep.outstanding), "expiring_30": str(rep.expiries["days_30"]),
-            "expiring_60": str(rep.expiries["days_60"]), "renewed": str(rep.renewals["renewed"]),
-            "lapsed": str(rep.renewals["lapsed"]), "renewal_rate": "-" if rate is None else f"{rate} %",
-        }
+        summary = {"new_customers": str(rep.totals["new_customers"]), "expiring_30": str(rep.expiries["days_30"]),
+                   "expiring_60": str(rep.expiries["days_60"]), "renewed": str(rep.renewals["renewed"]),
+                   "lapsed": str(rep.renewals["lapsed"]), "renewal_rate": "-" if rate is None else f"{rate} %"}
+        money = {"revenue": rep.totals["revenue"], "gross": rep.totals["gross"], "refunds": rep.totals["refunds"],
+                 "outstanding": rep.outstanding}
+        for lang in ("fr", "en"):
+            summary.update({f"{k}_{lang}": format_xaf(v, lang) for k, v in money.items()})
+        self.summary = summary
 
     @rx.event
     def load(self):
