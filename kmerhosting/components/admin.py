@@ -111,3 +111,21 @@ def error_callout(state=AdminState) -> rx.Component:
 
 def field(label_key: str, control: rx.Component, width: str = "100%") -> rx.Component:
     return rx.vstack(rx.text(t(label_key), size="2", weight="medium"), control, spacing="1", width=width)
+
+
+def confirm_button(label_key: str, question_key: str, on_confirm, color: str = "red", **props) -> rx.Component:
+    """A button that asks before an action that is hard to undo (block, cancel, delete)."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(t(label_key), size="1", variant="soft", color_scheme=color, **props)),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(t(label_key)),
+            rx.alert_dialog.description(t(question_key)),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(t("admin.common.cancel"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(t(label_key), color_scheme=color, on_click=on_confirm,
+                                                 class_name="confirm-action")),
+                spacing="3", justify="end", margin_top="1em",
+            ),
+            max_width="420px",
+        ),
+    )

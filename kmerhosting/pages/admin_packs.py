@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from ..components.admin import admin_page, cell, error_callout, field, select_field, status_badge, table
+from ..components.admin import admin_page, cell, confirm_button, error_callout, field, select_field, status_badge, table
 from ..components.i18n import t
 from ..config import DURATIONS
 from ..state.admin_packs import AdminPacksState
@@ -78,8 +78,7 @@ def pack_row(p) -> rx.Component:
                     rx.button(t("admin.packs.activate"), size="1", variant="soft", color_scheme="green",
                               on_click=S.set_pack_active(p["id"].to(int), True))),
             rx.cond(p["services"] == "0",
-                    rx.button(t("admin.packs.delete"), size="1", variant="soft", color_scheme="red",
-                              on_click=S.delete_pack(p["id"].to(int)))),
+                    confirm_button("admin.packs.delete", "admin.packs.delete_confirm", S.delete_pack(p["id"].to(int)))),
             spacing="1", wrap="wrap",
         )),
     )

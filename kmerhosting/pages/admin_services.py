@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from ..components.admin import admin_page, cell, error_callout, pager, select_field, status_badge, table
+from ..components.admin import admin_page, cell, confirm_button, error_callout, pager, select_field, status_badge, table
 from ..components.i18n import t
 from ..state.admin_services import AdminServicesState
 from ..state.base import BaseState
@@ -28,14 +28,18 @@ def filters() -> rx.Component:
     )
 
 
+def action_button(r, target: str, key: str, color: str) -> rx.Component:
+    if target == "cancelled":  # ends the customer's hosting: ask first
+        return confirm_button(key, "admin.services.cancel_confirm", S.set_service_status(r["id"].to(int), target),
+                              color=color)
+    return rx.button(rx.cond((target == "active") & (r["status"] == "pending"), t("admin.services.provision"), t(key)),
+                     size="1", variant="soft", color_scheme=color,
+                     on_click=S.set_service_status(r["id"].to(int), target))
+
+
 def actions(r) -> rx.Component:
     return rx.flex(
-        *[rx.cond(r["next"].contains(target),
-                  rx.button(rx.cond((target == "active") & (r["status"] == "pending"),
-                                    t("admin.services.provision"), t(key)),
-                            size="1", variant="soft", color_scheme=color,
-                            on_click=S.set_service_status(r["id"].to(int), target)))
-          for target, key, color in ACTIONS],
+        *[rx.cond(r["next"].contains(target), action_button(r, target, key, color)) for target, key, color in ACTIONS],
         spacing="1", wrap="wrap", max_width="220px",
     )
 

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from ..components.admin import admin_page, cell, error_callout, label, pager, select_field, status_badge, table
+from ..components.admin import admin_page, cell, confirm_button, error_callout, label, pager, select_field, status_badge, table
 from ..components.i18n import t
 from ..state.admin_users import AdminUserState, AdminUsersState
 from ..state.base import BaseState
@@ -39,8 +39,8 @@ def user_row(u) -> rx.Component:
         cell(rx.cond(
             u["is_self"] == "1", rx.text(t("admin.users.you"), size="1", color_scheme="gray"),
             rx.cond(u["status"] == "active",
-                    rx.button(t("admin.users.block"), size="1", color_scheme="red", variant="soft",
-                              on_click=S.set_user_status(u["id"].to(int), "blocked")),
+                    confirm_button("admin.users.block", "admin.users.block_confirm",
+                                   S.set_user_status(u["id"].to(int), "blocked")),
                     rx.button(t("admin.users.activate"), size="1", color_scheme="green", variant="soft",
                               on_click=S.set_user_status(u["id"].to(int), "active"))),
         )),
@@ -75,8 +75,8 @@ def user_actions() -> rx.Component:
         rx.text(t("admin.user.self_note"), size="2", color_scheme="gray"),
         rx.hstack(
             rx.cond(U.user["status"] == "active",
-                    rx.button(t("admin.users.block"), color_scheme="red", variant="soft",
-                              on_click=U.set_user_status("blocked"), id="user-block"),
+                    confirm_button("admin.users.block", "admin.users.block_confirm", U.set_user_status("blocked"),
+                                   id="user-block"),
                     rx.button(t("admin.users.activate"), color_scheme="green", variant="soft",
                               on_click=U.set_user_status("active"), id="user-activate")),
             rx.cond(U.user["role"] == "admin",

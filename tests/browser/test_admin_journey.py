@@ -134,3 +134,24 @@ def test_admin_provisions_a_service_and_reads_the_stats_in_english(page, shop):
     expect(page.get_by_role("heading", name="Sales statistics")).to_be_visible()
     expect(page.locator("#revenue-chart .recharts-surface").first).to_be_visible()
     screenshot(page, "admin-stats-en")
+
+
+def test_blocking_asks_first_then_ends_the_customers_logins(page, shop):
+    with Session(shop["engine"], expire_on_commit=False) as s:
+        target = User(email="ngono.block@example.cm", name="Ngono Block", password_hash="x")
+        s.add(target)
+        s.commit()
+        customer_token = create_session(s, target.id)
+        s.commit()
+    login(page, shop["token"])
+    page.goto(f"/admin/users/{target.id}")
+    page.click("#user-block")
+    expect(page.get_by_role("alertdialog")).to_be_visible()
+    screenshot(page, "admin-block-confirm")
+    page.locator(".confirm-action").click()
+    expect(page.get_by_text("Statut du compte mis à jour.").first).to_be_visible()
+    with Session(shop["engine"]) as s:
+        from kmerhosting.core.sessions import user_for_token
+
+        assert s.get(User, target.id).status == "blocked"
+        assert user_for_token(s, customer_token) is None

@@ -303,4 +303,10 @@ MESSAGES = {
     "admin.mails.all_kinds": {"fr": "Tous les types", "en": "All kinds"},
     "admin.mails.threshold": {"fr": "Seuil (jours) :", "en": "Threshold (days):"},
     "admin.packs.default_discounts": {"fr": "Remises par défaut", "en": "Default discounts"},
+    "admin.users.block_confirm": {"fr": "Le compte sera bloqué et toutes ses connexions fermées immédiatement. Vous pourrez le réactiver.",
+                                  "en": "The account will be blocked and all its logins ended at once. You can activate it again."},
+    "admin.packs.delete_confirm": {"fr": "L'offre sera supprimée définitivement (elle n'a jamais été vendue).",
+                                   "en": "The plan will be deleted for good (it was never sold)."},
+    "admin.services.cancel_confirm": {"fr": "Le service du client sera résilié. Cette action est définitive.",
+                                      "en": "The customer's service will be cancelled. This cannot be undone."},
 }
