@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..state.admin import AdminState
+from ..state.base import BaseState
 from .i18n import t
 from .layout import layout
 
@@ -40,8 +40,18 @@ def sidebar() -> rx.Component:
     )
 
 
-def admin_page(title_key: str, *children: rx.Component, intro_key: str | None = None) -> rx.Component:
+def language_follower(state) -> rx.Component:
+    """Mounts a new (different) element when the language changes, so the page's data is formatted again.
+    Two element types: React would keep one element of the same type and never call on_mount again."""
+    return rx.cond(BaseState.lang == "en",
+                   rx.el.span(on_mount=state.follow_language, hidden=True),
+                   rx.el.div(on_mount=state.follow_language, hidden=True))
+
+
+def admin_page(title_key: str, *children: rx.Component, intro_key: str | None = None, state=None) -> rx.Component:
     header = [rx.heading(t(title_key), size="7")]
+    if state is not None:
+        header.append(language_follower(state))
     if intro_key:
         header.append(rx.text(t(intro_key), color_scheme="gray", size="2"))
     return layout(
@@ -104,7 +114,7 @@ def select_field(name: str, options: list[tuple[str, str]], value, **props) -> r
     )
 
 
-def error_callout(state=AdminState) -> rx.Component:
+def error_callout(state) -> rx.Component:
     return rx.cond(state.error != "", rx.callout(state.error, icon="triangle-alert", color_scheme="red",
                                                  width="100%", id="admin-error"))
 

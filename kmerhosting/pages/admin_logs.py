@@ -57,7 +57,7 @@ def admin_notifications() -> rx.Component:
         table(["admin.col.when", "admin.col.recipient", "admin.col.kind", "admin.col.status", "admin.col.error"],
               M.rows, mail_row),
         pager(M),
-        intro_key="admin.mails.intro",
+        intro_key="admin.mails.intro", state=M,
     )
 
 
@@ -92,5 +92,5 @@ def admin_audit() -> rx.Component:
         table(["admin.col.when", "admin.col.actor", "admin.col.action", "admin.col.target", "admin.col.before",
                "admin.col.after"], A.rows, audit_row),
         pager(A),
-        intro_key="admin.audit.intro",
+        intro_key="admin.audit.intro", state=A,
     )

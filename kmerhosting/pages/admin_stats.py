@@ -124,5 +124,5 @@ def admin_stats() -> rx.Component:
         ),
         chart_card("admin.stats.customers_chart", "customers", customers_chart()),
         rx.callout(t("admin.stats.definitions"), icon="info", color_scheme="gray", size="1", width="100%"),
-        intro_key="admin.stats.intro",
+        intro_key="admin.stats.intro", state=S,
     )

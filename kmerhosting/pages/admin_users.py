@@ -53,7 +53,7 @@ def admin_users() -> rx.Component:
         "admin.users.title", filters(), error_callout(S),
         table(["admin.col.email", "admin.col.name", "admin.col.role", "admin.col.status", "admin.col.credits",
                "admin.col.created", "admin.col.actions"], S.rows, user_row),
-        pager(S),
+        pager(S), state=S,
     )
 
 
@@ -132,4 +132,5 @@ def admin_user() -> rx.Component:
                 spacing="5", width="100%",
             ),
         ),
+        state=U,
     )

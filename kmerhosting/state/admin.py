@@ -6,19 +6,13 @@ Every public method here is an endpoint any browser can call: each one opens a s
 
 from __future__ import annotations
 
-import logging
-
 import reflex as rx
-from sqlmodel import Session
 
 from ..core.admin import stats
 from ..core.admin.common import Page
-from ..core.errors import KmerError
 from ..db import session_scope
 from ..i18n.format import format_datetime, format_xaf
 from .base import BaseState
-
-log = logging.getLogger(__name__)
 
 
 def as_form(data) -> dict:
@@ -28,14 +22,20 @@ def as_form(data) -> dict:
     return {str(k): v for k, v in data.items() if isinstance(v, (str, int, bool))}
 
 
-class AdminState(BaseState):
-    """Base of every admin page state."""
+class AdminState(rx.State, mixin=True):
+    """What every admin page state mixes in (before BaseState): `class X(AdminState, BaseState)`.
+
+    A mixin, not a parent state: each page gets its own copy of these vars and handlers. Vars of a
+    parent state would be shared by every admin page (page 3 of the users would open the mail log
+    on page 3) and a parent's handler would run on the parent, not on the page's state.
+    """
 
     error: str = ""
     notice: str = ""
     page: int = 1
     pages: int = 1
     total: int = 0
+    _loaded_lang: str = ""  # the language the page's data (amounts, dates) was formatted in
 
     def _run(self, work):
         """Run work(session, admin_id) in one transaction as the logged-in admin.
@@ -51,14 +51,19 @@ class AdminState(BaseState):
             self.notice = ""
             return None, rx.toast.error(self.error)
         self.error = ""
+        self._loaded_lang = self.lang
         return result, None
 
     def _done(self, key: str, **params):
         self.notice = self._t(key, **params)
         return rx.toast.success(self.notice)
 
-    def _admin_id(self, session: Session) -> int:
-        return self._require_admin(session).id
+    @rx.event
+    def follow_language(self):
+        """Mounted again when the visitor switches language: reformat the page's amounts and dates."""
+        if self._loaded_lang and self._loaded_lang != self.lang and hasattr(self, "load"):
+            return self.load()
+        return self._run(lambda session, admin_id: None)[1]
 
     def _set_page(self, result: Page) -> None:
         self.page, self.pages, self.total = result.page, result.pages, result.total
@@ -73,7 +78,7 @@ class AdminState(BaseState):
         return max(1, min(self.pages, self.page + step))
 
 
-class AdminOverviewState(AdminState):
+class AdminOverviewState(AdminState, BaseState):
     cards: list[dict[str, str]] = []
 
     @rx.event

@@ -7,11 +7,12 @@ import reflex as rx
 from ..core.admin import credits, users
 from ..core.admin.common import send_after_commit
 from .admin import AdminState, as_form
+from .base import BaseState
 
 STATUSES = ("pending", "approved", "rejected", "cancelled")
 
 
-class AdminCreditsState(AdminState):
+class AdminCreditsState(AdminState, BaseState):
     requests: list[dict[str, str]] = []
     request_status: str = "pending"
     form_key: int = 0  # changes after a successful top-up so the form is emptied

@@ -8,11 +8,12 @@ import reflex as rx
 
 from ..core.admin import audit_log, notifications
 from .admin import AdminState, as_form
+from .base import BaseState
 
 ALL = "all"
 
 
-class AdminMailsState(AdminState):
+class AdminMailsState(AdminState, BaseState):
     rows: list[dict[str, str]] = []
     kinds: list[str] = []
     status: str = ALL
@@ -80,7 +81,7 @@ def _short(snapshot: dict) -> str:
     return json.dumps(snapshot or {}, ensure_ascii=False, sort_keys=True, default=str)[:400]
 
 
-class AdminAuditState(AdminState):
+class AdminAuditState(AdminState, BaseState):
     rows: list[dict[str, str]] = []
     action: str = ""
     target_type: str = ""

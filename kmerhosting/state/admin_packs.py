@@ -8,6 +8,7 @@ from ..config import DURATIONS
 from ..core.admin import packs
 from ..models import CONTROL_PANEL_LABELS, Pack
 from .admin import AdminState, as_form
+from .base import BaseState
 
 EMPTY_FORM = {"name": "", "slug": "", "description_fr": "", "description_en": "", "monthly_price": "",
               "control_panel": "cpanel", "disk_gb": "10", "bandwidth_gb": "0", "email_accounts": "10",
@@ -28,7 +29,7 @@ def pack_form(pack: Pack) -> dict[str, str]:
     }
 
 
-class AdminPacksState(AdminState):
+class AdminPacksState(AdminState, BaseState):
     rows: list[dict[str, str]] = []
     editing: int = -1  # -1 no form shown, 0 a new pack, else the pack's id
     form: dict[str, str] = {}

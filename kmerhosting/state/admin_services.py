@@ -7,11 +7,12 @@ import reflex as rx
 from ..core.admin import services
 from ..i18n.format import format_date, format_months
 from .admin import AdminState, as_form
+from .base import BaseState
 
 ALL = "all"
 
 
-class AdminServicesState(AdminState):
+class AdminServicesState(AdminState, BaseState):
     rows: list[dict[str, str]] = []
     status: str = ALL
     search: str = ""

@@ -9,9 +9,10 @@ import reflex as rx
 from ..core.admin import stats
 from ..i18n.format import format_months, format_xaf
 from .admin import AdminState, as_form
+from .base import BaseState
 
 
-class AdminStatsState(AdminState):
+class AdminStatsState(AdminState, BaseState):
     start: str = ""
     end: str = ""
     granularity: str = "day"

@@ -8,6 +8,7 @@ from ..core.admin import users
 from ..i18n import translate
 from ..i18n.format import format_months
 from .admin import AdminState, as_form
+from .base import BaseState
 
 ALL = "all"
 
@@ -16,7 +17,7 @@ def _filter_value(value: str) -> str:
     return "" if value in ("", ALL) else value
 
 
-class AdminUsersState(AdminState):
+class AdminUsersState(AdminState, BaseState):
     rows: list[dict[str, str]] = []
     search: str = ""
     status: str = ALL
@@ -72,7 +73,7 @@ def route_user_id(path: str) -> str:
     return (path or "").rstrip("/").rsplit("/", 1)[-1]
 
 
-class AdminUserState(AdminState):
+class AdminUserState(AdminState, BaseState):
     user: dict[str, str] = {}
     services: list[dict[str, str]] = []
     ledger: list[dict[str, str]] = []

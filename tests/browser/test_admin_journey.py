@@ -155,3 +155,14 @@ def test_blocking_asks_first_then_ends_the_customers_logins(page, shop):
 
         assert s.get(User, target.id).status == "blocked"
         assert user_for_token(s, customer_token) is None
+
+
+def test_switching_language_reformats_the_amounts(page, shop):
+    login(page, shop["token"])
+    page.goto("/admin/users")
+    expect(page.get_by_text(re.compile(r"FCFA")).first).to_be_visible()
+    page.click("#lang-en")
+    expect(page.get_by_role("heading", name="Users")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\d XAF")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"FCFA"))).to_have_count(0)
+    screenshot(page, "admin-users-en")
