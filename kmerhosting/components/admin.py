@@ -1,0 +1,141 @@
+"""Admin page frame (sidebar menu + content) and the small pieces every admin page reuses."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..state.base import BaseState
+from .i18n import t
+from .layout import layout
+
+MENU = [
+    ("layout-dashboard", "admin.menu.overview", "/admin"),
+    ("users", "admin.menu.users", "/admin/users"),
+    ("wallet", "admin.menu.credits", "/admin/credits"),
+    ("server", "admin.menu.services", "/admin/services"),
+    ("package", "admin.menu.packs", "/admin/packs"),
+    ("chart-column", "admin.menu.stats", "/admin/stats"),
+    ("mail", "admin.menu.mails", "/admin/notifications"),
+    ("history", "admin.menu.audit", "/admin/audit"),
+]
+
+STATUS_COLORS = {
+    "active": "green", "approved": "green", "sent": "green", "admin": "purple",
+    "pending": "amber", "suspended": "orange", "blocked": "red", "rejected": "red", "failed": "red",
+    "cancelled": "gray", "expired": "gray", "skipped": "gray", "customer": "blue",
+}
+
+
+def sidebar() -> rx.Component:
+    return rx.vstack(
+        rx.text(t("admin.menu.title"), size="1", weight="bold", color_scheme="gray",
+                text_transform="uppercase"),
+        *[rx.link(rx.hstack(rx.icon(icon, size=16), rx.text(t(key), size="2"), spacing="2", align="center"),
+                  href=href, color="inherit", underline="none", width="100%", padding_y="0.35em",
+                  id=f"admin-menu-{href.rsplit('/', 1)[-1] or 'home'}")
+          for icon, key, href in MENU],
+        spacing="1", min_width="180px", padding="1em", border_radius="8px",
+        background_color=rx.color("gray", 2), border=f"1px solid {rx.color('gray', 4)}",
+        position=["static", "static", "sticky"], top="5em", align_self="start",
+    )
+
+
+def language_follower(state) -> rx.Component:
+    """Mounts a new (different) element when the language changes, so the page's data is formatted again.
+    Two element types: React would keep one element of the same type and never call on_mount again."""
+    return rx.cond(BaseState.lang == "en",
+                   rx.el.span(on_mount=state.follow_language, hidden=True),
+                   rx.el.div(on_mount=state.follow_language, hidden=True))
+
+
+def admin_page(title_key: str, *children: rx.Component, intro_key: str | None = None, state=None) -> rx.Component:
+    header = [rx.heading(t(title_key), size="7")]
+    if state is not None:
+        header.append(language_follower(state))
+    if intro_key:
+        header.append(rx.text(t(intro_key), color_scheme="gray", size="2"))
+    return layout(
+        rx.flex(
+            sidebar(),
+            rx.vstack(*header, *children, spacing="4", width="100%", min_width="0"),
+            direction=rx.breakpoints(initial="column", md="row"), spacing="5", width="100%",
+        ),
+    )
+
+
+def label(value, prefix: str, options) -> rx.Component:
+    """A stored code (status, role, kind) shown as its translated word."""
+    return rx.match(value, *[(o, t(f"{prefix}.{o}")) for o in options], value)
+
+
+def status_badge(value, prefix: str = "admin.status", options=tuple(STATUS_COLORS)) -> rx.Component:
+    return rx.badge(label(value, prefix, options),
+                    color_scheme=rx.match(value, *[(k, c) for k, c in STATUS_COLORS.items()], "gray"),
+                    variant="soft")
+
+
+def table(headers: list[str], rows, render_row, empty_key: str = "admin.common.empty") -> rx.Component:
+    return rx.cond(
+        rows.length() > 0,
+        rx.box(
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in headers])),
+                rx.table.body(rx.foreach(rows, render_row)),
+                variant="surface", size="1", width="100%",
+            ),
+            overflow_x="auto", width="100%",
+        ),
+        rx.callout(t(empty_key), icon="info", color_scheme="gray", width="100%"),
+    )
+
+
+def cell(*children, **props) -> rx.Component:
+    return rx.table.cell(*children, **props)
+
+
+def pager(state) -> rx.Component:
+    return rx.hstack(
+        rx.button(rx.icon("chevron-left", size=14), t("admin.common.prev"), size="1", variant="soft",
+                  on_click=state.prev_page, disabled=state.page <= 1),
+        rx.text(t("admin.common.page"), " ", state.page, " / ", state.pages, " · ", state.total, " ",
+                t("admin.common.results"), size="2", color_scheme="gray"),
+        rx.button(t("admin.common.next"), rx.icon("chevron-right", size=14), size="1", variant="soft",
+                  on_click=state.next_page, disabled=state.page >= state.pages),
+        spacing="3", align="center",
+    )
+
+
+def select_field(name: str, options: list[tuple[str, str]], value, **props) -> rx.Component:
+    """A named select for forms; options are (value, translation key)."""
+    return rx.select.root(
+        rx.select.trigger(min_width="150px"),
+        rx.select.content(*[rx.select.item(t(key), value=v) for v, key in options]),
+        name=name, default_value=value, **props,
+    )
+
+
+def error_callout(state) -> rx.Component:
+    return rx.cond(state.error != "", rx.callout(state.error, icon="triangle-alert", color_scheme="red",
+                                                 width="100%", id="admin-error"))
+
+
+def field(label_key: str, control: rx.Component, width: str = "100%") -> rx.Component:
+    return rx.vstack(rx.text(t(label_key), size="2", weight="medium"), control, spacing="1", width=width)
+
+
+def confirm_button(label_key: str, question_key: str, on_confirm, color: str = "red", **props) -> rx.Component:
+    """A button that asks before an action that is hard to undo (block, cancel, delete)."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button(t(label_key), size="1", variant="soft", color_scheme=color, **props)),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(t(label_key)),
+            rx.alert_dialog.description(t(question_key)),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button(t("admin.common.cancel"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(t(label_key), color_scheme=color, on_click=on_confirm,
+                                                 class_name="confirm-action")),
+                spacing="3", justify="end", margin_top="1em",
+            ),
+            max_width="420px",
+        ),
+    )

@@ -1,0 +1,95 @@
+"""Admin: list hosting services, move them through their life cycle, set the control-panel URL."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from ...models import Pack, Service, ServiceStatus, User, utcnow
+from .. import audit
+from ..errors import InvalidInput, NotFound
+from .common import Page, as_id, clean_text, ilike, paginate, require_admin
+
+S = ServiceStatus
+# Which status an admin may set from which: provisioning (pending -> active), suspension and its end,
+# cancellation. An expired service comes back only through a paid renewal, never by hand.
+TRANSITIONS: dict[str, set[str]] = {
+    S.pending: {S.active, S.cancelled},
+    S.active: {S.suspended, S.cancelled},
+    S.suspended: {S.active, S.cancelled},
+    S.expired: {S.cancelled},
+    S.cancelled: set(),
+}
+
+
+def list_services(session: Session, actor_id: int, *, status: str = "", search: str = "", page=1,
+                  per_page=25) -> Page:
+    """Services by status and domain / owner e-mail fragment. Rows: (Service, User.email, Pack.name)."""
+    require_admin(session, actor_id)
+    stmt = (select(Service, User.email, Pack.name).join(User, User.id == Service.user_id)
+            .join(Pack, Pack.id == Service.pack_id))
+    if status:
+        if status not in ServiceStatus.__members__:
+            raise InvalidInput("admin.error.bad_filter")
+        stmt = stmt.where(Service.status == status)
+    search = clean_text(search, 120)
+    if search:
+        stmt = stmt.where(sa.or_(ilike(Service.domain, search), ilike(User.email, search)))
+    return paginate(session, stmt.order_by(Service.id.desc()), page, per_page)
+
+
+def _lock(session: Session, service_id) -> Service:
+    service = session.exec(select(Service).where(Service.id == as_id(service_id)).with_for_update()).first()
+    if service is None:
+        raise NotFound()
+    return service
+
+
+def set_status(session: Session, actor_id: int, service_id, status: str) -> Service:
+    actor = require_admin(session, actor_id)
+    if status not in ServiceStatus.__members__:
+        raise InvalidInput("admin.error.bad_status")
+    service = _lock(session, service_id)
+    if status not in TRANSITIONS.get(service.status, set()):
+        raise InvalidInput("admin.error.transition", old=service.status, new=status)
+    if status == S.active and service.expires_at <= utcnow():
+        raise InvalidInput("admin.error.service_expired")
+    before = {"status": service.status}
+    service.status = status
+    service.updated_at = utcnow()
+    session.add(service)
+    audit.record(session, actor.id, "service.status", "service", service.id, before, {"status": status})
+    session.flush()
+    return service
+
+
+def validate_panel_url(value) -> str:
+    """An absolute http(s) URL with a host, or empty to clear it."""
+    url = clean_text(value, 1000)
+    if not url:
+        return ""
+    if len(url) > 255:
+        raise InvalidInput("admin.error.panel_url")
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        raise InvalidInput("admin.error.panel_url") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok or any(c.isspace() for c in url):
+        raise InvalidInput("admin.error.panel_url")
+    return url
+
+
+def set_panel_url(session: Session, actor_id: int, service_id, url) -> Service:
+    actor = require_admin(session, actor_id)
+    url = validate_panel_url(url)
+    service = _lock(session, service_id)
+    before = {"panel_url": service.panel_url}
+    service.panel_url = url
+    service.updated_at = utcnow()
+    session.add(service)
+    audit.record(session, actor.id, "service.panel_url", "service", service.id, before, {"panel_url": url})
+    session.flush()
+    return service

@@ -1,0 +1,97 @@
+"""Admin states: the shared base (authorization, error display) and the overview page.
+
+Every public method here is an endpoint any browser can call: each one opens a session and calls
+`_require_admin` before anything else, and core re-checks the actor's role (defence in depth).
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..core.admin import stats
+from ..core.admin.common import Page
+from ..db import session_scope
+from ..i18n.format import format_datetime, format_xaf
+from .base import BaseState
+
+
+def as_form(data) -> dict:
+    """Form data from the browser as a dict of strings (anything else is ignored)."""
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in data.items() if isinstance(v, (str, int, bool))}
+
+
+class AdminState(rx.State, mixin=True):
+    """What every admin page state mixes in (before BaseState): `class X(AdminState, BaseState)`.
+
+    A mixin, not a parent state: each page gets its own copy of these vars and handlers. Vars of a
+    parent state would be shared by every admin page (page 3 of the users would open the mail log
+    on page 3) and a parent's handler would run on the parent, not on the page's state.
+    """
+
+    error: str = ""
+    notice: str = ""
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    _loaded_lang: str = ""  # the language the page's data (amounts, dates) was formatted in
+
+    def _run(self, work):
+        """Run work(session, admin_id) in one transaction as the logged-in admin.
+
+        Returns (result, None) on success, (None, toast event) when refused or invalid.
+        """
+        try:
+            with session_scope() as session:
+                admin = self._require_admin(session)
+                result = work(session, admin.id)
+        except Exception as exc:  # noqa: BLE001  (every failure becomes a message, nothing half-done)
+            self.error = self._error_message(exc)
+            self.notice = ""
+            return None, rx.toast.error(self.error)
+        self.error = ""
+        self._loaded_lang = self.lang
+        return result, None
+
+    def _done(self, key: str, **params):
+        self.notice = self._t(key, **params)
+        return rx.toast.success(self.notice)
+
+    @rx.event
+    def follow_language(self):
+        """Mounted again when the visitor switches language: reformat the page's amounts and dates."""
+        if self._loaded_lang and self._loaded_lang != self.lang and hasattr(self, "load"):
+            return self.load()
+        return self._run(lambda session, admin_id: None)[1]
+
+    def _set_page(self, result: Page) -> None:
+        self.page, self.pages, self.total = result.page, result.pages, result.total
+
+    def _money(self, amount: int) -> str:
+        return format_xaf(int(amount or 0), self.lang)
+
+    def _when(self, moment) -> str:
+        return format_datetime(moment, self.lang) if moment else ""
+
+    def _page_step(self, step: int) -> int:
+        return max(1, min(self.pages, self.page + step))
+
+
+class AdminOverviewState(AdminState, BaseState):
+    cards: list[dict[str, str]] = []
+
+    @rx.event
+    def load(self):
+        data, failed = self._run(stats.overview)
+        if failed:
+            return failed
+        money = {"revenue_30_days", "outstanding"}
+        self.cards = [
+            {"key": key, "value": self._money(value) if key in money else str(value), "href": href}
+            for key, href in (("pending_requests", "/admin/credits"), ("failed_mails", "/admin/notifications"),
+                              ("pending_services", "/admin/services"), ("active_services", "/admin/services"),
+                              ("customers", "/admin/users"), ("revenue_30_days", "/admin/stats"),
+                              ("outstanding", "/admin/stats"))
+            for value in [data[key]]
+        ]

@@ -1,0 +1,91 @@
+"""Admin credits: add or correct a balance, decide customers' credit requests."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..core.admin import credits, users
+from ..core.admin.common import send_after_commit
+from .admin import AdminState, as_form
+from .base import BaseState
+
+STATUSES = ("pending", "approved", "rejected", "cancelled")
+
+
+class AdminCreditsState(AdminState, BaseState):
+    requests: list[dict[str, str]] = []
+    request_status: str = "pending"
+    form_key: int = 0  # changes after a successful top-up so the form is emptied
+
+    def _fill(self, session, admin_id):
+        result = credits.list_requests(session, admin_id, status=self.request_status, page=self.page)
+        self._set_page(result)
+        self.requests = [
+            {"id": str(r.id), "user_id": str(u.id), "email": u.email, "name": u.name,
+             "amount": self._money(r.amount), "method": r.payment_method, "reference": r.payment_reference,
+             "status": r.status, "note": r.note, "when": self._when(r.created_at),
+             "decided": self._when(r.decided_at)}
+            for r, u in result.rows
+        ]
+
+    @rx.event
+    def load(self):
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def show_status(self, status: str):
+        self.request_status = status if status in STATUSES else "pending"
+        self.page = 1
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def next_page(self):
+        self.page = self._page_step(1)
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def prev_page(self):
+        self.page = self._page_step(-1)
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def add_credits(self, form: dict):
+        """Top up (mode credit) or correct (mode adjustment, signed) a user's balance."""
+        form = as_form(form)
+
+        def work(session, admin_id):
+            user = users.find_user(session, admin_id, form.get("user", ""))
+            row, mail = credits.adjust_credits(session, admin_id, user.id, form.get("amount", ""),
+                                               form.get("reason", ""),
+                                               correction=form.get("mode") == "adjustment")
+            return user.email, row.balance_after, mail
+
+        result, failed = self._run(work)
+        if failed:
+            return failed
+        email, balance, mail = result
+        send_after_commit(mail)
+        self.form_key += 1
+        return self._done("admin.credits.added", email=email, balance=self._money(balance))
+
+    def _decide(self, decide, request_id, note):
+        def work(session, admin_id):
+            _, mail = decide(session, admin_id, request_id, note)
+            return mail
+
+        mail, failed = self._run(work)
+        if failed:
+            return failed
+        send_after_commit(mail)
+        self._run(self._fill)
+        return None
+
+    @rx.event
+    def approve(self, request_id: int, form: dict | None = None):
+        failed = self._decide(credits.approve_request, request_id, as_form(form).get("note", ""))
+        return failed or self._done("admin.credits.approved")
+
+    @rx.event
+    def reject(self, request_id: int, form: dict | None = None):
+        failed = self._decide(credits.reject_request, request_id, as_form(form).get("note", ""))
+        return failed or self._done("admin.credits.rejected")

@@ -1,0 +1,121 @@
+"""Admin logs: every e-mail sent (with resend of a failed one) and the audit trail."""
+
+from __future__ import annotations
+
+import json
+
+import reflex as rx
+
+from ..core.admin import audit_log, notifications
+from .admin import AdminState, as_form
+from .base import BaseState
+
+ALL = "all"
+
+
+class AdminMailsState(AdminState, BaseState):
+    rows: list[dict[str, str]] = []
+    kinds: list[str] = []
+    status: str = ALL
+    kind: str = ALL
+    recipient: str = ""
+
+    def _fill(self, session, admin_id):
+        result = notifications.list_mails(session, admin_id, status="" if self.status == ALL else self.status,
+                                          kind="" if self.kind == ALL else self.kind, recipient=self.recipient,
+                                          page=self.page)
+        self._set_page(result)
+        self.kinds = [ALL, *notifications.mail_kinds(session, admin_id)]
+        self.rows = [
+            {"id": str(m.id), "when": self._when(m.created_at), "recipient": m.recipient, "kind": m.kind,
+             "service": domain or "", "threshold": "" if m.threshold is None else str(m.threshold),
+             "status": m.status, "error": (m.error or "")[:300], "attempts": str(m.attempts),
+             "subject": m.subject, "sent": self._when(m.sent_at)}
+            for m, domain in result.rows
+        ]
+
+    @rx.event
+    def load(self):
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def apply_filters(self, form: dict):
+        form = as_form(form)
+        status = str(form.get("status", ALL))
+        self.status = status if status in notifications.NotificationStatus.__members__ else ALL
+        self.kind = str(form.get("kind", ALL))[:40] or ALL
+        self.recipient = str(form.get("recipient", ""))[:255]
+        self.page = 1
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def next_page(self):
+        self.page = self._page_step(1)
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def prev_page(self):
+        self.page = self._page_step(-1)
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def resend(self, log_id: int):
+        def work(session, admin_id):
+            return admin_id
+        admin_id, failed = self._run(work)
+        if failed:
+            return failed
+        try:
+            entry = notifications.resend(admin_id, log_id)
+        except Exception as exc:  # noqa: BLE001
+            self.error = self._error_message(exc)
+            return rx.toast.error(self.error)
+        self._run(self._fill)
+        if entry.status == notifications.NotificationStatus.sent:
+            return self._done("admin.mails.resent")
+        self.error = self._t("admin.mails.resend_failed", error=entry.error[:200])
+        return rx.toast.error(self.error)
+
+
+def _short(snapshot: dict) -> str:
+    return json.dumps(snapshot or {}, ensure_ascii=False, sort_keys=True, default=str)[:400]
+
+
+class AdminAuditState(AdminState, BaseState):
+    rows: list[dict[str, str]] = []
+    action: str = ""
+    target_type: str = ""
+
+    def _fill(self, session, admin_id):
+        result = audit_log.list_audit(session, admin_id, action=self.action, target_type=self.target_type,
+                                      page=self.page)
+        self._set_page(result)
+        self.rows = [
+            {"id": str(a.id), "when": self._when(a.created_at), "actor": email or "-", "action": a.action,
+             "target": f"{a.target_type} #{a.target_id}" if a.target_id else a.target_type,
+             "before": _short(a.before), "after": _short(a.after)}
+            for a, email in result.rows
+        ]
+
+    @rx.event
+    def load(self):
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def apply_filters(self, form: dict):
+        form = as_form(form)
+        self.action = str(form.get("action", ""))[:64].strip()
+        target = str(form.get("target_type", ""))[:32].strip()
+        self.target_type = "" if target == ALL else target
+        self.page = 1
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def next_page(self):
+        self.page = self._page_step(1)
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def prev_page(self):
+        self.page = self._page_step(-1)
+        return self._run(self._fill)[1]

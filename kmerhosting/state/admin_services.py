@@ -1,0 +1,71 @@
+"""Admin services: the list, life-cycle changes and the control-panel URL."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from ..core.admin import services
+from ..i18n.format import format_date, format_months
+from .admin import AdminState, as_form
+from .base import BaseState
+
+ALL = "all"
+
+
+class AdminServicesState(AdminState, BaseState):
+    rows: list[dict[str, str]] = []
+    status: str = ALL
+    search: str = ""
+
+    def _fill(self, session, admin_id):
+        result = services.list_services(session, admin_id, status="" if self.status == ALL else self.status,
+                                        search=self.search, page=self.page)
+        self._set_page(result)
+        self.rows = [
+            {"id": str(s.id), "domain": s.domain, "email": email, "user_id": str(s.user_id), "pack": pack,
+             "status": s.status, "duration": format_months(s.duration_months, self.lang),
+             "expires": format_date(s.expires_at, self.lang), "panel_url": s.panel_url,
+             "next": ",".join(sorted(services.TRANSITIONS.get(s.status, set())))}
+            for s, email, pack in result.rows
+        ]
+
+    @rx.event
+    def load(self):
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def apply_filters(self, form: dict):
+        form = as_form(form)
+        status = str(form.get("status", ALL))
+        self.status = status if status in services.ServiceStatus.__members__ else ALL
+        self.search = str(form.get("search", ""))[:120]
+        self.page = 1
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def next_page(self):
+        self.page = self._page_step(1)
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def prev_page(self):
+        self.page = self._page_step(-1)
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def set_service_status(self, service_id: int, status: str):
+        def work(session, admin_id):
+            services.set_status(session, admin_id, service_id, status)
+            self._fill(session, admin_id)
+        failed = self._run(work)[1]
+        return failed or self._done("admin.services.status_done")
+
+    @rx.event
+    def set_panel_url(self, service_id: int, form: dict):
+        url = as_form(form).get("panel_url", "")
+
+        def work(session, admin_id):
+            services.set_panel_url(session, admin_id, service_id, url)
+            self._fill(session, admin_id)
+        failed = self._run(work)[1]
+        return failed or self._done("admin.services.panel_done")

@@ -1,0 +1,200 @@
+"""Every public event handler of every admin State class refuses anonymous visitors and customers and
+changes nothing; an admin gets the pages' data and can act. SQLite and MariaDB."""
+
+from __future__ import annotations
+
+import inspect
+import types
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import SQLModel, select
+
+import kmerhosting.kmerhosting  # noqa: F401  (registers every page and state)
+from kmerhosting.core import sessions
+from kmerhosting.i18n import translate
+from kmerhosting.models import CreditRequest, NotificationLog, Role, User
+from kmerhosting.state.admin import AdminState
+from kmerhosting.state.admin_credits import AdminCreditsState
+from kmerhosting.state.admin_stats import AdminStatsState
+from kmerhosting.state.admin_users import AdminUserState
+
+from .factories import make_pack, make_service, make_user
+
+
+def admin_state_classes() -> list[type]:
+    """Every concrete state that mixes in AdminState (the mixin itself cannot be instantiated)."""
+    found, todo = [], list(AdminState.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    assert len(found) >= 9
+    return found
+
+
+def admin_handlers() -> list[tuple[type, str]]:
+    """(class, name) of each public event handler written in the admin state modules."""
+    result = []
+    for cls in admin_state_classes():
+        for name, handler in cls.event_handlers.items():
+            fn = handler.fn
+            if name.startswith("_") or not fn.__module__.startswith("kmerhosting.state.admin"):
+                continue
+            result.append((cls, name))
+    return result
+
+
+def test_the_handler_list_covers_every_admin_page():
+    names = {f"{cls.__name__}.{name}" for cls, name in admin_handlers()}
+    for expected in ("AdminUsersState.set_user_status", "AdminUserState.set_user_role", "AdminCreditsState.approve",
+                     "AdminCreditsState.reject", "AdminCreditsState.add_credits", "AdminServicesState.set_panel_url",
+                     "AdminPacksState.delete_pack", "AdminPacksState.save_pack", "AdminStatsState.export_csv",
+                     "AdminMailsState.resend", "AdminAuditState.load", "AdminOverviewState.load"):
+        assert expected in names
+    assert "AdminStatsState.follow_language" in names  # the mixin's handlers are each page's own
+    assert len(names) >= 35
+
+
+@pytest.fixture
+def world(session):
+    admin = make_user(session, role=Role.admin, email="boss@kmerhosting.cm")
+    customer = make_user(session, email="client@example.cm", credits=5000)
+    victim = make_user(session, email="victim@example.cm", credits=2000)
+    pack = make_pack(session, slug="start")
+    unused = make_pack(session, slug="unused")
+    service = make_service(session, victim, pack, status="pending")
+    request = CreditRequest(user_id=victim.id, amount=9000, payment_method="mtn_momo", payment_reference="X1")
+    mail = NotificationLog(recipient=victim.email, user_id=victim.id, kind="credit_added", status="failed",
+                           payload={"template": "verify_email", "context": {}})
+    session.add_all([request, mail])
+    session.commit()
+    tokens = {"customer": sessions.create_session(session, customer.id),
+              "admin": sessions.create_session(session, admin.id)}
+    session.commit()
+    return types.SimpleNamespace(admin=admin, customer=customer, victim=victim, pack=pack, unused=unused,
+                                 service=service, request=request, mail=mail, tokens=tokens)
+
+
+FORM_KEYS = {"search": "", "status": "blocked", "role": "admin", "mode": "credit", "amount": "50000",
+             "reason": "free money", "note": "approved by me", "panel_url": "https://evil.example.cm",
+             "name": "Hacked", "slug": "hacked", "monthly_price": "1", "control_panel": "cpanel",
+             "start": "2020-01-01", "end": "2020-12-31", "granularity": "month", "recipient": "", "kind": "all",
+             "action": "", "target_type": ""}
+
+
+def argument_for(param: inspect.Parameter, w) -> object:
+    """The most damaging plausible value for each handler argument."""
+    name = param.name
+    if name == "user_id":
+        return w.victim.id
+    if name == "request_id":
+        return w.request.id
+    if name == "service_id":
+        return w.service.id
+    if name == "pack_id":
+        return w.unused.id
+    if name == "log_id":
+        return w.mail.id
+    if name == "status":
+        return "blocked" if "user" in str(param) else "active"
+    if name == "role":
+        return "admin"
+    if name == "active":
+        return False
+    if name == "form":
+        return {**FORM_KEYS, "user": w.victim.email}
+    if name == "name":
+        return "revenue"
+    raise AssertionError(f"no test value for argument {name!r}")
+
+
+def snapshot(engine) -> dict:
+    """Every row of every table (small test database): any change shows up."""
+    with engine.connect() as conn:
+        return {t.name: sorted(map(repr, conn.execute(sa.select(t)).all())) for t in SQLModel.metadata.sorted_tables}
+
+
+def call(state, name, w):
+    handler = type(state).event_handlers[name]
+    params = list(inspect.signature(handler.fn).parameters.values())[1:]
+    args = [argument_for(p, w) for p in params if p.default is inspect.Parameter.empty or p.name == "form"]
+    result = handler.fn(state, *args)
+    if inspect.isgenerator(result):
+        result = list(result)
+    return result
+
+
+DATA_VARS = ("rows", "requests", "cards", "user", "services", "ledger", "logins", "mails", "revenue_rows",
+             "pack_rows", "duration_rows", "customer_rows", "summary", "form", "kinds")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "customer"])
+def test_every_admin_handler_refuses_visitors_and_customers_and_changes_nothing(engine, world, who, monkeypatch):
+    monkeypatch.setattr(AdminUserState, "_target", lambda self: str(world.victim.id))
+    before = snapshot(engine)
+    refused = translate("error.not_authorized", "fr")
+    for cls, name in admin_handlers():
+        state = cls()
+        state.auth_token = "" if who == "anonymous" else world.tokens["customer"]
+        if cls.__name__ == "AdminPacksState":
+            state.editing = 0  # a create form would be "open"
+        result = call(state, name, world)
+        assert result is not None, f"{cls.__name__}.{name} did not refuse"
+        assert state.error == refused, f"{cls.__name__}.{name}: {state.error!r}"
+        for var in DATA_VARS:
+            if hasattr(state, var):
+                assert not getattr(state, var), f"{cls.__name__}.{name} leaked {var}"
+        assert snapshot(engine) == before, f"{cls.__name__}.{name} changed the database"
+
+
+def admin_state(cls, world):
+    state = cls()
+    state.auth_token = world.tokens["admin"]
+    return state
+
+
+def test_admin_approves_a_request_through_the_state(session, world):
+    state = admin_state(AdminCreditsState, world)
+    state.load()
+    assert [r["email"] for r in state.requests] == ["victim@example.cm"]
+    state.approve(world.request.id, {"note": "OK"})
+    assert state.error == "" and state.requests == []
+    session.expire_all()
+    assert session.get(User, world.victim.id).credits == 11000
+    state.approve(world.request.id, {})
+    assert state.error == translate("admin.error.request_decided", "fr")
+    session.expire_all()
+    assert session.get(User, world.victim.id).credits == 11000
+    kinds = [m.kind for m in session.exec(select(NotificationLog).where(NotificationLog.user_id == world.victim.id))]
+    assert "credit_request_approved" in kinds
+
+
+def test_admin_adds_credits_through_the_state_with_clear_errors(session, world):
+    state = admin_state(AdminCreditsState, world)
+    state.add_credits({"user": "victim@example.cm", "amount": "abc", "reason": "x", "mode": "credit"})
+    assert state.error == translate("admin.error.amount", "fr")
+    state.add_credits({"user": "nobody@example.cm", "amount": "1000", "reason": "bonus", "mode": "credit"})
+    assert "nobody@example.cm" in state.error
+    state.add_credits({"user": str(world.victim.id), "amount": "1 000", "reason": "Bonus fidélité", "mode": "credit"})
+    assert state.error == ""
+    session.expire_all()
+    assert session.get(User, world.victim.id).credits == 3000
+
+
+def test_user_page_and_stats_page_load_for_an_admin(session, world, monkeypatch):
+    monkeypatch.setattr(AdminUserState, "_target", lambda self: str(world.victim.id))
+    user_page = admin_state(AdminUserState, world)
+    user_page.load()
+    assert user_page.user["email"] == "victim@example.cm" and len(user_page.services) == 1
+    user_page.set_user_status("blocked")
+    assert user_page.user["status"] == "blocked"
+
+    stats_page = admin_state(AdminStatsState, world)
+    stats_page.load()
+    assert stats_page.error == "" and len(stats_page.revenue_rows) == 30
+    assert stats_page.summary["outstanding_fr"] == "7\u202f000 FCFA" and stats_page.summary["outstanding_en"] == "7,000 XAF"
+    stats_page.apply_period({"start": "2026-02-01", "end": "2025-01-01", "granularity": "day"})
+    assert stats_page.error == translate("admin.error.period_order", "fr")
+    download = stats_page.export_csv("summary")
+    assert "kmerhosting-summary-" in str(download)  # the CSV itself: tests/test_stats.py
