@@ -205,7 +205,8 @@ def retry_failed(now: datetime | None = None, backend=None, *, limit: int = 1000
     backend = backend or (None if dry_run else get_backend())
     for log_id, status, attempts, kind, recipient in work:
         if dry_run:
-            print(f"would retry {kind} to {recipient} (log #{log_id})" + (" [stale: skip]" if log_id in stale else ""))
+            log.info("would retry %s to %s (log #%s)%s", kind, recipient, log_id,
+                     " [stale: would skip]" if log_id in stale else "")
             counts["skipped" if log_id in stale else "sent"] += 1
             continue
         if not claim(log_id, status, attempts):
