@@ -4,6 +4,8 @@ It answers `POST /api/send` and `POST /api/send/<inbox_id>` the way Mailtrap doe
 `mailtrap` SDK (which always speaks https) can be pointed at it with api_host="127.0.0.1:<port>"
 and REQUESTS_CA_BUNDLE naming the test CA. Tests queue failures with `fail_next(status, body)` or
 `stall_next(seconds)` and read what arrived in `requests`.
+
+`RecordingBackend` is the in-process counterpart for tests of what is sent (and when it fails).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import trustme
+
+from kmerhosting.integrations.mail import MailError, SendResult
 
 
 @dataclass
@@ -116,3 +120,26 @@ class FakeMailtrap:
         except OSError:
             if not quiet:  # the client gave up (timeout): nothing to answer
                 raise
+
+
+
+class RecordingBackend:
+    name = "outbox"
+
+    def __init__(self):
+        self.sent = []
+        self.failures = []  # errors to raise, one per coming send
+        self._lock = threading.Lock()
+
+    def fail_next(self, times: int = 1, error: str = "Mailtrap error 500: Internal Server Error") -> None:
+        self.failures += [error] * times
+
+    def send(self, message, *, notification_id=None):
+        with self._lock:
+            if self.failures:
+                raise MailError(self.failures.pop(0))
+            self.sent.append((notification_id, message))
+            return SendResult(provider_id=f"rec-{len(self.sent)}")
+
+    def to(self, email: str) -> list:
+        return [m for _, m in self.sent if m.to_email == email]
