@@ -73,10 +73,11 @@ def test_back_off_doubles_and_stops_after_the_maximum(session, configure):
     mailer.deliver(log_id, backend)  # attempt 1
     row = _log(session, log_id)
     assert not mailer.retry_due(row, utcnow() + timedelta(minutes=9), 10)
-    assert mailer.retry_failed(utcnow() + timedelta(minutes=11), backend)["failed"] == 1  # attempt 2
+    start = utcnow()
+    assert mailer.retry_failed(start + timedelta(minutes=11), backend)["failed"] == 1  # attempt 2
     row = _log(session, log_id)
-    assert not mailer.retry_due(row, utcnow() + timedelta(minutes=19), 10)  # now 20 minutes
-    assert mailer.retry_failed(utcnow() + timedelta(minutes=21), backend)["failed"] == 1  # attempt 3
+    assert not mailer.retry_due(row, start + timedelta(minutes=11 + 19), 10)  # now 20 minutes
+    assert mailer.retry_failed(start + timedelta(minutes=11 + 21), backend)["failed"] == 1  # attempt 3
     assert mailer.retry_failed(utcnow() + timedelta(days=5), backend) == {"sent": 0, "failed": 0, "skipped": 0}
     assert _log(session, log_id).attempts == 3
 
@@ -96,8 +97,12 @@ def test_mail_stuck_pending_after_a_crash_is_sent_by_the_retry_cycle(session):
     backend = RecordingBackend()
     with mailer.session_scope() as s:  # queued, then the caller died before deliver()
         log_id = mailer.queue_mail(s, "credit_added", "awa@example.cm", "fr", CTX).id
-    assert mailer.retry_failed(utcnow() + timedelta(minutes=10), backend)["sent"] == 0  # maybe still sending
-    assert mailer.retry_failed(utcnow() + timedelta(minutes=61), backend)["sent"] == 1
+    assert mailer.retry_failed(utcnow() + timedelta(days=1), backend)["sent"] == 0  # maybe still sending
+    row = _log(session, log_id)
+    row.created_at = utcnow() - timedelta(minutes=61)  # its sender has really been gone an hour
+    session.add(row)
+    session.commit()
+    assert mailer.retry_failed(utcnow(), backend)["sent"] == 1
     assert _log(session, log_id).status == NotificationStatus.sent and len(backend.sent) == 1
 
 

@@ -32,8 +32,11 @@ STALE_PENDING = timedelta(minutes=60)
 MAX_RETRY_DELAY = timedelta(hours=24)
 
 
-def deliver(log_id: int, backend=None) -> NotificationLog:
-    """Render and send the mail recorded as NotificationLog `log_id` (claimed: pending); record the outcome."""
+def deliver(log_id: int, backend=None, now: datetime | None = None) -> NotificationLog:
+    """Render and send the mail recorded as NotificationLog `log_id` (claimed: pending); record the outcome.
+
+    `now` is the caller's clock (the notifier may run with a moved one): retry back-off counts from it.
+    """
     backend = backend or get_backend()
     with session_scope() as session:
         entry = session.get(NotificationLog, log_id)
@@ -52,18 +55,18 @@ def deliver(log_id: int, backend=None) -> NotificationLog:
     except Exception as exc:  # noqa: BLE001  (a template bug must not break the business operation)
         log.exception("mail log #%s could not be rendered or sent", log_id)
         error = f"{type(exc).__name__}: {exc}"
-    return _record_outcome(log_id, backend.name, subject, provider_id, error, payload)
+    return _record_outcome(log_id, backend.name, subject, provider_id, error, payload, now or utcnow())
 
 
 def _record_outcome(log_id: int, backend_name: str, subject: str, provider_id: str, error: str,
-                    payload: dict) -> NotificationLog:
+                    payload: dict, now: datetime) -> NotificationLog:
     with session_scope() as session:
         entry = session.get(NotificationLog, log_id)
         entry.attempts = max(entry.attempts, 1)  # a claim counted retries; the first send is counted here
         entry.backend = backend_name
         if subject:
             entry.subject = subject[:255]
-        entry.payload = {**payload, "last_attempt_at": utcnow().isoformat()}
+        entry.payload = {**payload, "last_attempt_at": now.isoformat()}
         if error:
             entry.status = NotificationStatus.failed
             entry.error = error[:2000]
@@ -103,7 +106,7 @@ def send_mail(template: str, to_email: str, lang: str, context: dict, **refs) ->
     return deliver(log_id)
 
 
-def claim(log_id: int, status: str, attempts: int) -> bool:
+def claim(log_id: int, status: str, attempts: int, now: datetime | None = None) -> bool:
     """Take a row for one more attempt if it is still (status, attempts) as the caller read it.
 
     `attempts` acts as a version: of two notifiers that read the same row, only the first UPDATE
@@ -119,6 +122,7 @@ def claim(log_id: int, status: str, attempts: int) -> bool:
         if result.rowcount != 1:
             return False
         entry = session.get(NotificationLog, log_id)
+        # Real time, not the run's clock: being stuck is about how long a sender has really been gone.
         entry.payload = {**(entry.payload or {}), "claimed_at": utcnow().isoformat()}
         session.add(entry)
         return True
@@ -192,14 +196,15 @@ def retry_failed(now: datetime | None = None, backend=None, *, limit: int = 1000
                    NotificationLog.attempts < settings.notifier_max_attempts)
             .order_by(NotificationLog.created_at).limit(limit)
         ).all()
+        wall_clock = utcnow()  # `now` may be moved (--now); a stuck sender is measured in real time
         pending = session.exec(
             select(NotificationLog)
             .where(NotificationLog.status == NotificationStatus.pending,
-                   NotificationLog.created_at < now - STALE_PENDING)
+                   NotificationLog.created_at < wall_clock - STALE_PENDING)
             .order_by(NotificationLog.created_at).limit(limit)
         ).all()
         due = [e for e in failed if retry_due(e, now, settings.notifier_retry_minutes)]
-        due += [e for e in pending if is_stuck(e, now)]
+        due += [e for e in pending if is_stuck(e, wall_clock)]
         stale = {e.id for e in due if stale_notice(session, e, local_date(now))}
         work = [(e.id, e.status, e.attempts, e.kind, e.recipient) for e in due]
     backend = backend or (None if dry_run else get_backend())
@@ -209,14 +214,14 @@ def retry_failed(now: datetime | None = None, backend=None, *, limit: int = 1000
                      " [stale: would skip]" if log_id in stale else "")
             counts["skipped" if log_id in stale else "sent"] += 1
             continue
-        if not claim(log_id, status, attempts):
+        if not claim(log_id, status, attempts, now):
             counts["skipped"] += 1  # another notifier took it
             continue
         if log_id in stale:
             _mark_skipped(log_id, "stale: the service was renewed or the expiry passed")
             counts["skipped"] += 1
             continue
-        entry = deliver(log_id, backend)
+        entry = deliver(log_id, backend, now)
         counts["sent" if entry.status == NotificationStatus.sent else "failed"] += 1
     return counts
 

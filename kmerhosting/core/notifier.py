@@ -188,8 +188,9 @@ def _claim_notice(c: Candidate, point: NoticePoint, today: date, key: str) -> in
         return None
 
 
-def _send_batch(batch: list[Candidate], point: NoticePoint, today: date, summary: RunSummary, *,
+def _send_batch(batch: list[Candidate], point: NoticePoint, now: datetime, summary: RunSummary, *,
                 dry_run: bool, backend) -> None:
+    today = local_date(now)
     keys = {c: notice_key(c.kind, c.id, local_date(c.expires_at), point.offset) for c in batch}
     done = _existing_keys(list(keys.values()))
     for c in batch:
@@ -204,7 +205,7 @@ def _send_batch(batch: list[Candidate], point: NoticePoint, today: date, summary
         if log_id is None:
             summary.skipped += 1
             continue
-        entry = mailer.deliver(log_id, backend)
+        entry = mailer.deliver(log_id, backend, now)
         if entry.status == NotificationStatus.sent:
             summary.sent += 1
         else:
@@ -220,7 +221,7 @@ def send_notices(now: datetime, summary: RunSummary, *, dry_run: bool = False, b
                 due = finder(session, today, point)
             size = settings.notifier_batch_size
             for start in range(0, len(due), size):
-                _send_batch(due[start:start + size], point, today, summary, dry_run=dry_run, backend=backend)
+                _send_batch(due[start:start + size], point, now, summary, dry_run=dry_run, backend=backend)
                 if len(due) > size:
                     log.info("%s notices at %+d days: %d/%d handled (%s)", finder.__name__.split("_")[0],
                              point.offset, min(start + size, len(due)), len(due), summary.line())
