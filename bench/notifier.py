@@ -105,6 +105,27 @@ def timed(fn) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
+def explain_window_query(engine: sa.Engine) -> None:
+    """Print MariaDB's plan for the 60-day window query: it must be a range on the (status, expires_at) index."""
+    from sqlmodel import Session
+
+    from kmerhosting.config import get_settings
+
+    point = notifier.notice_points(get_settings())[0]
+    captured = []
+    listener = lambda conn, cursor, statement, params, context, many: captured.append((statement, params))  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        with Session(engine) as session:
+            notifier.services_due_for_reminder(session, notifier.local_date(NOW), point)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    statement, params = captured[-1]
+    with engine.connect() as conn:
+        for row in conn.exec_driver_sql("EXPLAIN " + statement, params).mappings():
+            print(f"  EXPLAIN {row['table']}: type={row['type']} key={row['key']} rows={row['rows']}")
+
+
 def measure(server: str | None, size: int, due: int) -> dict:
     url, drop = scratch_database(server)
     try:
@@ -112,6 +133,8 @@ def measure(server: str | None, size: int, due: int) -> dict:
         engine = db.make_engine(url)
         db.set_engine_override(engine)
         insert_s, _ = timed(lambda: populate(engine, size, due))
+        if engine.dialect.name != "sqlite":
+            explain_window_query(engine)
         dry = min(timed(lambda: notifier.run_daily(NOW, dry_run=True))[0] for _ in range(3))
         real_s, summary = timed(lambda: notifier.run_daily(NOW))
         rerun_s, rerun = timed(lambda: notifier.run_daily(NOW))

@@ -3,6 +3,7 @@
     python jobs/notifier.py                 # long-running: daily run at NOTIFIER_DAILY_AT, retries every
                                             # NOTIFIER_RETRY_MINUTES (systemd); runs once at start-up too
     python jobs/notifier.py --once          # one daily run (statuses, notices, retries), then exit (cron)
+    python jobs/notifier.py --once --retries-only   # only send failed mail again (cron, every 30 minutes)
     python jobs/notifier.py --dry-run       # print what would be sent and changed; send and change nothing
     python jobs/notifier.py --once --now 2027-01-10T08:00   # as if the clock said so (tests, catch-up checks)
 
@@ -51,8 +52,9 @@ def print_dry_run(summary: notifier.RunSummary) -> None:
           f"would retry {summary.retried['sent']} failed mails")
 
 
-def run_once(now: datetime | None, dry_run: bool) -> notifier.RunSummary:
-    summary = notifier.run_daily(now, dry_run=dry_run)
+def run_once(now: datetime | None, dry_run: bool, retries_only: bool = False) -> notifier.RunSummary:
+    job = notifier.run_retries if retries_only else notifier.run_daily
+    summary = job(now, dry_run=dry_run)
     if dry_run:
         print_dry_run(summary)
     else:
@@ -90,11 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="KmerHosting expiry notifier")
     parser.add_argument("--once", action="store_true", help="one daily run, then exit (for cron)")
     parser.add_argument("--dry-run", action="store_true", help="print what would be sent; send and change nothing")
+    parser.add_argument("--retries-only", action="store_true", help="with --once: only retry failed mail")
     parser.add_argument("--now", type=parse_now, help="run as if it were YYYY-MM-DD[THH:MM] (shop time zone)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if args.once or args.dry_run or args.now:
-        run_once(args.now, args.dry_run)
+    if args.once or args.dry_run or args.now or args.retries_only:
+        run_once(args.now, args.dry_run, args.retries_only)
         return 0
     serve(args.dry_run)
     return 0

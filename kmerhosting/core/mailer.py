@@ -21,7 +21,7 @@ from ..config import get_settings
 from ..db import session_scope
 from ..integrations.mail import MailError, MailMessage, get_backend
 from ..integrations.mail.templates import render
-from ..models import NotificationLog, NotificationStatus, Service, utcnow
+from ..models import DomainPurchase, NotificationLog, NotificationStatus, Service, utcnow
 from .errors import InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -168,17 +168,20 @@ def retry_due(entry: NotificationLog, now: datetime, retry_minutes: int) -> bool
 
 
 def stale_notice(session: Session, entry: NotificationLog, today: date) -> bool:
-    """An expiry notice no longer worth sending: the service was renewed, or the expiry it announced passed."""
+    """An expiry notice no longer worth sending: renewed since (the expiry moved), or its date has passed."""
     if entry.expires_on is None or entry.threshold is None:
         return False
     if entry.threshold > 0 and entry.expires_on < today:
         return True
-    if entry.service_id is not None:
-        service = session.get(Service, entry.service_id)
-        from .notifier import local_date  # noqa: PLC0415  (notifier imports this module)
+    from .notifier import local_date  # noqa: PLC0415  (notifier imports this module)
 
-        return service is None or local_date(service.expires_at) != entry.expires_on
-    return False
+    if entry.service_id is not None:
+        row = session.get(Service, entry.service_id)
+    elif entry.domain_purchase_id is not None:
+        row = session.get(DomainPurchase, entry.domain_purchase_id)
+    else:
+        return False
+    return row is None or row.expires_at is None or local_date(row.expires_at) != entry.expires_on
 
 
 def retry_failed(now: datetime | None = None, backend=None, *, limit: int = 1000,
