@@ -273,3 +273,26 @@ def test_notice_windows_do_not_overlap():
     points = notifier.notice_points(get_settings())
     assert [(p.offset, p.lowest) for p in points] == [(60, 50), (30, 20), (15, 6), (5, 1), (0, 0), (-3, -9),
                                                       (-10, -20)]
+
+
+def test_large_runs_log_a_progress_line_per_batch(session, mail, configure, caplog):
+    configure(NOTIFIER_BATCH_SIZE=2)
+    for _ in range(5):
+        service(session, 15)
+    with caplog.at_level("INFO", logger="kmerhosting.core.notifier"):
+        summary = notifier.run_daily(NOW, backend=mail)
+    progress = [r.getMessage() for r in caplog.records if "handled" in r.getMessage()]
+    assert summary.sent == 5 and len(progress) == 3 and "5/5 handled" in progress[-1]
+    assert any("notifier run done: notices sent=5" in r.getMessage() for r in caplog.records)
+
+
+def test_now_option_reads_the_shops_clock():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("notifier_job", PROJECT_ROOT / "jobs" / "notifier.py")
+    job = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(job)
+    assert job.parse_now("2027-01-10") == NOW  # a bare date: that day at NOTIFIER_DAILY_AT, Douala time
+    assert job.parse_now("2027-01-10T09:30") == datetime(2027, 1, 10, 8, 30, tzinfo=UTC)
+    with pytest.raises(Exception, match="YYYY-MM-DD"):
+        job.parse_now("10/01/2027")
