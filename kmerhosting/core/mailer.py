@@ -106,7 +106,7 @@ def send_mail(template: str, to_email: str, lang: str, context: dict, **refs) ->
     return deliver(log_id)
 
 
-def claim(log_id: int, status: str, attempts: int, now: datetime | None = None) -> bool:
+def claim(log_id: int, status: str, attempts: int) -> bool:
     """Take a row for one more attempt if it is still (status, attempts) as the caller read it.
 
     `attempts` acts as a version: of two notifiers that read the same row, only the first UPDATE
@@ -217,7 +217,7 @@ def retry_failed(now: datetime | None = None, backend=None, *, limit: int = 1000
                      " [stale: would skip]" if log_id in stale else "")
             counts["skipped" if log_id in stale else "sent"] += 1
             continue
-        if not claim(log_id, status, attempts, now):
+        if not claim(log_id, status, attempts):
             counts["skipped"] += 1  # another notifier took it
             continue
         if log_id in stale:
