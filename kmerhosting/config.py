@@ -83,6 +83,9 @@ class Settings:
     notifier_retry_minutes: int = 30
     notifier_grace_days: int = 15
     notifier_batch_size: int = 500
+    notifier_catchup_days: int = 10
+    notifier_after_days: tuple[int, ...] = (3, 10)
+    notifier_max_attempts: int = 10
 
     # Accounts
     session_days: int = 30
@@ -328,6 +331,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         notifier_retry_minutes=_int(env, "NOTIFIER_RETRY_MINUTES", defaults.notifier_retry_minutes, 1),
         notifier_grace_days=_int(env, "NOTIFIER_GRACE_DAYS", defaults.notifier_grace_days, 0),
         notifier_batch_size=_int(env, "NOTIFIER_BATCH_SIZE", defaults.notifier_batch_size, 1),
+        notifier_catchup_days=_int(env, "NOTIFIER_CATCHUP_DAYS", defaults.notifier_catchup_days, 0),
+        notifier_after_days=_int_list(env, "NOTIFIER_AFTER_DAYS", defaults.notifier_after_days),
+        notifier_max_attempts=_int(env, "NOTIFIER_MAX_ATTEMPTS", defaults.notifier_max_attempts, 1),
         session_days=_int(env, "SESSION_DAYS", defaults.session_days, 1),
         verify_token_hours=_int(env, "VERIFY_TOKEN_HOURS", defaults.verify_token_hours, 1),
         reset_token_minutes=_int(env, "RESET_TOKEN_MINUTES", defaults.reset_token_minutes, 1),

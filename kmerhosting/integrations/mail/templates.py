@@ -7,10 +7,12 @@ Links in the context are absolute (built with `link()`, from PUBLIC_BASE_URL).
 from __future__ import annotations
 
 import html as _html
+from datetime import date
 from typing import Callable
 
 from ...config import get_settings
 from ...i18n import normalize_language, translate
+from ...i18n.format import format_months, format_xaf
 
 Rendered = tuple[str, str, str]
 TEMPLATES: dict[str, Callable[[str, dict], Rendered]] = {}
@@ -34,14 +36,25 @@ def render(name: str, lang: str, context: dict) -> Rendered:
     return TEMPLATES[name](normalize_language(lang), context)
 
 
-def layout(lang: str, subject: str, paragraphs: list[str], button: tuple[str, str] | None = None) -> Rendered:
-    """The shop's branded frame around a few paragraphs and an optional call-to-action button."""
+def layout(lang: str, subject: str, paragraphs: list[str], button: tuple[str, str] | None = None,
+           rows: list[tuple[str, str]] | None = None) -> Rendered:
+    """The shop's branded frame: paragraphs, an optional table of (label, value) rows, an optional button."""
     footer = translate("mail.footer", lang)
     text = "\n\n".join(paragraphs)
+    if rows:
+        width = max(len(label) for label, _ in rows)
+        text += "\n\n" + "\n".join(f"{label.ljust(width)}  {value}" for label, value in rows)
     if button:
         text += f"\n\n{button[0]}: {button[1]}"
     text += f"\n\n-- \n{footer}\n"
     body = "".join(f'<p style="margin:0 0 16px">{_html.escape(p)}</p>' for p in paragraphs)
+    if rows:
+        body += ('<table role="presentation" style="width:100%;border-collapse:collapse;margin:0 0 16px">'
+                 + "".join('<tr><td style="padding:6px 0;border-bottom:1px solid #e6e8eb">'
+                           f'{_html.escape(label)}</td><td style="padding:6px 0;border-bottom:1px solid #e6e8eb;'
+                           f'text-align:right;white-space:nowrap">{_html.escape(value)}</td></tr>'
+                           for label, value in rows)
+                 + "</table>")
     if button:
         body += (f'<p style="margin:24px 0"><a href="{_html.escape(button[1], quote=True)}" '
                  'style="background:#2f9e6b;color:#fff;padding:12px 20px;border-radius:6px;'
@@ -74,3 +87,140 @@ def reset_password(lang: str, ctx: dict) -> Rendered:
     return layout(lang, t("mail.reset.subject"),
                   [t("mail.hello", name=ctx.get("name", "")), t("mail.reset.body", minutes=ctx.get("minutes", 60))],
                   (t("mail.reset.button"), ctx["link"]))
+
+
+# --- helpers for the shop's templates ---------------------------------------------------------
+
+
+def _t(lang: str):
+    return lambda key, **p: translate(key, lang, **p)
+
+
+def format_day(iso_day: str, lang: str) -> str:
+    """"2026-12-01" -> "01/12/2026" (fr) / "2026-12-01" (en), as the site shows dates."""
+    day = date.fromisoformat(str(iso_day)[:10])
+    return day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
+
+
+def _renew_link(kind: str) -> str:
+    return link("/dashboard/domains" if kind == "domain" else "/dashboard/services")
+
+
+def _what(t, ctx: dict) -> str:
+    """ "your hosting Pro for site.cm" / "your domain site.cm" """
+    if ctx.get("kind") == "domain":
+        return t("mail.what.domain", domain=ctx["domain"])
+    return t("mail.what.service", pack=ctx.get("pack", ""), domain=ctx["domain"])
+
+
+# --- purchases, renewals, credits ----------------------------------------------------------------
+
+
+@template("purchase_confirmation")
+def purchase_confirmation(lang: str, ctx: dict) -> Rendered:
+    """ctx: name, order_id, lines [{label, amount}], total, balance (amounts: integer XAF)."""
+    t = _t(lang)
+    rows = [(str(line["label"]), format_xaf(line["amount"], lang)) for line in ctx["lines"]]
+    rows.append((t("mail.total"), format_xaf(ctx["total"], lang)))
+    rows.append((t("mail.balance_left"), format_xaf(ctx["balance"], lang)))
+    return layout(lang, t("mail.purchase.subject", order_id=ctx["order_id"]),
+                  [t("mail.hello", name=ctx.get("name", "")), t("mail.purchase.body", order_id=ctx["order_id"])],
+                  (t("mail.purchase.button"), link("/dashboard/services")), rows=rows)
+
+
+@template("renewal_confirmation")
+def renewal_confirmation(lang: str, ctx: dict) -> Rendered:
+    """ctx: name, kind, domain, pack, months, amount, expires_on (YYYY-MM-DD), balance."""
+    t = _t(lang)
+    what = _what(t, ctx)
+    return layout(lang, t("mail.renewal.subject", domain=ctx["domain"]),
+                  [t("mail.hello", name=ctx.get("name", "")),
+                   t("mail.renewal.body", what=what, duration=format_months(int(ctx["months"]), lang), amount=format_xaf(ctx["amount"], lang),
+                     date=format_day(ctx["expires_on"], lang)),
+                   t("mail.balance_now", balance=format_xaf(ctx["balance"], lang))],
+                  (t("mail.renewal.button"), _renew_link(ctx.get("kind", "service"))))
+
+
+@template("credit_added")
+def credit_added(lang: str, ctx: dict) -> Rendered:
+    """ctx: name, amount, balance, reason (free text from the admin, may be empty)."""
+    t = _t(lang)
+    paragraphs = [t("mail.hello", name=ctx.get("name", "")),
+                  t("mail.credit_added.body", amount=format_xaf(ctx["amount"], lang))]
+    if ctx.get("reason"):
+        paragraphs.append(t("mail.reason", reason=ctx["reason"]))
+    paragraphs.append(t("mail.balance_now", balance=format_xaf(ctx["balance"], lang)))
+    return layout(lang, t("mail.credit_added.subject", amount=format_xaf(ctx["amount"], lang)), paragraphs,
+                  (t("mail.credits.button"), link("/dashboard/credits")))
+
+
+@template("credit_request_approved")
+def credit_request_approved(lang: str, ctx: dict) -> Rendered:
+    """ctx: name, amount, balance, note (from the admin, may be empty)."""
+    t = _t(lang)
+    paragraphs = [t("mail.hello", name=ctx.get("name", "")),
+                  t("mail.credit_approved.body", amount=format_xaf(ctx["amount"], lang))]
+    if ctx.get("note"):
+        paragraphs.append(t("mail.note", note=ctx["note"]))
+    paragraphs.append(t("mail.balance_now", balance=format_xaf(ctx["balance"], lang)))
+    return layout(lang, t("mail.credit_approved.subject"), paragraphs,
+                  (t("mail.shop.button"), link("/packs")))
+
+
+@template("credit_request_rejected")
+def credit_request_rejected(lang: str, ctx: dict) -> Rendered:
+    """ctx: name, amount, note (the admin's reason, may be empty)."""
+    t = _t(lang)
+    paragraphs = [t("mail.hello", name=ctx.get("name", "")),
+                  t("mail.credit_rejected.body", amount=format_xaf(ctx["amount"], lang))]
+    if ctx.get("note"):
+        paragraphs.append(t("mail.note", note=ctx["note"]))
+    paragraphs.append(t("mail.credit_rejected.help"))
+    return layout(lang, t("mail.credit_rejected.subject"), paragraphs,
+                  (t("mail.credits.button"), link("/dashboard/credits")))
+
+
+# --- expiry --------------------------------------------------------------------------------------
+
+
+@template("expiry_notice")
+def expiry_notice(lang: str, ctx: dict) -> Rendered:
+    """ctx: name, kind (service|domain), domain, pack, expires_on (YYYY-MM-DD), days_left."""
+    t = _t(lang)
+    days = int(ctx["days_left"])
+    return layout(lang, t("mail.expiry.subject", domain=ctx["domain"], days=days),
+                  [t("mail.hello", name=ctx.get("name", "")),
+                   t("mail.expiry.body", what=_cap(_what(t, ctx)), days=days, date=format_day(ctx["expires_on"], lang)),
+                   t(f"mail.expiry.{_kind(ctx)}_advice")],
+                  (t("mail.renew.button"), _renew_link(_kind(ctx))))
+
+
+@template("expiry_today")
+def expiry_today(lang: str, ctx: dict) -> Rendered:
+    """ctx: name, kind, domain, pack, expires_on (YYYY-MM-DD)."""
+    t = _t(lang)
+    return layout(lang, t("mail.today.subject", domain=ctx["domain"]),
+                  [t("mail.hello", name=ctx.get("name", "")),
+                   t("mail.today.body", what=_cap(_what(t, ctx)), date=format_day(ctx["expires_on"], lang)),
+                   t(f"mail.expiry.{_kind(ctx)}_advice")],
+                  (t("mail.renew.button"), _renew_link(_kind(ctx))))
+
+
+@template("expired_reminder")
+def expired_reminder(lang: str, ctx: dict) -> Rendered:
+    """ctx: name, kind, domain, pack, expires_on (YYYY-MM-DD), days_ago."""
+    t = _t(lang)
+    return layout(lang, t("mail.expired.subject", domain=ctx["domain"]),
+                  [t("mail.hello", name=ctx.get("name", "")),
+                   t("mail.expired.body", what=_cap(_what(t, ctx)), days=int(ctx["days_ago"]),
+                     date=format_day(ctx["expires_on"], lang)),
+                   t(f"mail.expired.{_kind(ctx)}_advice")],
+                  (t("mail.renew.button"), _renew_link(_kind(ctx))))
+
+
+def _kind(ctx: dict) -> str:
+    return "domain" if ctx.get("kind") == "domain" else "service"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,123 @@
+"""Every send is logged with status, error and provider id; failures are retried later with a
+back-off, never twice at once; an admin can resend a failed mail, not a sent one."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from kmerhosting.core import mailer
+from kmerhosting.core.errors import InvalidInput
+from kmerhosting.models import NotificationLog, NotificationStatus, OutboxMessage, utcnow
+
+from .fake_mailtrap import RecordingBackend
+
+CTX = {"name": "Awa", "amount": 20000, "balance": 27500, "reason": ""}
+
+
+def _log(session, log_id) -> NotificationLog:
+    session.expire_all()
+    return session.get(NotificationLog, log_id)
+
+
+def test_outbox_send_is_logged_as_sent_with_the_provider_id(session):
+    entry = mailer.send_mail("credit_added", "awa@example.cm", "fr", CTX)
+    row = _log(session, entry.id)
+    assert row.status == NotificationStatus.sent and row.backend == "outbox" and row.attempts == 1
+    assert row.provider_id.startswith("outbox-") and row.sent_at is not None
+    assert row.subject.startswith("20") and row.kind == "credit_added"
+    outbox = session.exec(select(OutboxMessage)).one()
+    assert outbox.notification_id == entry.id and "Awa" in outbox.text_body
+
+
+def test_a_provider_failure_is_logged_and_does_not_raise(session):
+    backend = RecordingBackend()
+    backend.fail_next(error="Mailtrap refused the API token (401)")
+    with mailer.session_scope() as s:
+        log_id = mailer.queue_mail(s, "credit_added", "awa@example.cm", "en", CTX).id
+    mailer.deliver(log_id, backend)
+    row = _log(session, log_id)
+    assert row.status == NotificationStatus.failed and "401" in row.error and row.attempts == 1
+
+
+def test_a_template_bug_marks_the_mail_failed(session):
+    entry = mailer.send_mail("credit_added", "awa@example.cm", "fr", {"name": "Awa"})  # amount missing
+    row = _log(session, entry.id)
+    assert row.status == NotificationStatus.failed and "KeyError" in row.error
+
+
+def test_failed_mail_is_retried_after_the_back_off_and_sent_once(session, configure):
+    configure(NOTIFIER_RETRY_MINUTES=30)
+    backend = RecordingBackend()
+    backend.fail_next()
+    with mailer.session_scope() as s:
+        log_id = mailer.queue_mail(s, "credit_added", "awa@example.cm", "fr", CTX).id
+    mailer.deliver(log_id, backend)
+    now = utcnow()
+    assert mailer.retry_failed(now + timedelta(minutes=5), backend)["sent"] == 0  # too early
+    assert mailer.retry_failed(now + timedelta(minutes=31), backend)["sent"] == 1
+    assert mailer.retry_failed(now + timedelta(days=3), backend)["sent"] == 0  # sent rows stay sent
+    row = _log(session, log_id)
+    assert row.status == NotificationStatus.sent and row.attempts == 2 and row.error == ""
+    assert len(backend.sent) == 1
+
+
+def test_back_off_doubles_and_stops_after_the_maximum(session, configure):
+    configure(NOTIFIER_RETRY_MINUTES=10, NOTIFIER_MAX_ATTEMPTS=3)
+    backend = RecordingBackend()
+    backend.fail_next(times=10)
+    with mailer.session_scope() as s:
+        log_id = mailer.queue_mail(s, "credit_added", "awa@example.cm", "fr", CTX).id
+    mailer.deliver(log_id, backend)  # attempt 1
+    row = _log(session, log_id)
+    assert not mailer.retry_due(row, utcnow() + timedelta(minutes=9), 10)
+    start = utcnow()
+    assert mailer.retry_failed(start + timedelta(minutes=11), backend)["failed"] == 1  # attempt 2
+    row = _log(session, log_id)
+    assert not mailer.retry_due(row, start + timedelta(minutes=11 + 19), 10)  # now 20 minutes
+    assert mailer.retry_failed(start + timedelta(minutes=11 + 21), backend)["failed"] == 1  # attempt 3
+    assert mailer.retry_failed(utcnow() + timedelta(days=5), backend) == {"sent": 0, "failed": 0, "skipped": 0}
+    assert _log(session, log_id).attempts == 3
+
+
+def test_a_row_is_claimed_by_one_caller_only(session):
+    backend = RecordingBackend()
+    backend.fail_next()
+    with mailer.session_scope() as s:
+        log_id = mailer.queue_mail(s, "credit_added", "awa@example.cm", "fr", CTX).id
+    mailer.deliver(log_id, backend)
+    assert mailer.claim(log_id, NotificationStatus.failed, 1) is True
+    assert mailer.claim(log_id, NotificationStatus.failed, 1) is False  # the second notifier loses
+    assert _log(session, log_id).status == NotificationStatus.pending
+
+
+def test_mail_stuck_pending_after_a_crash_is_sent_by_the_retry_cycle(session):
+    backend = RecordingBackend()
+    with mailer.session_scope() as s:  # queued, then the caller died before deliver()
+        log_id = mailer.queue_mail(s, "credit_added", "awa@example.cm", "fr", CTX).id
+    assert mailer.retry_failed(utcnow() + timedelta(days=1), backend)["sent"] == 0  # maybe still sending
+    row = _log(session, log_id)
+    row.created_at = utcnow() - timedelta(minutes=61)  # its sender has really been gone an hour
+    session.add(row)
+    session.commit()
+    assert mailer.retry_failed(utcnow(), backend)["sent"] == 1
+    assert _log(session, log_id).status == NotificationStatus.sent and len(backend.sent) == 1
+
+
+def test_admin_resend_of_a_failed_mail(session):
+    backend = RecordingBackend()
+    backend.fail_next()
+    entry = mailer.send_mail("credit_added", "awa@example.cm", "fr", CTX)
+    with mailer.session_scope() as s:
+        log_id = mailer.queue_mail(s, "credit_added", "bob@example.cm", "fr", CTX).id
+    mailer.deliver(log_id, backend)
+    assert _log(session, log_id).status == NotificationStatus.failed
+    resent = mailer.resend(log_id, backend)
+    assert resent.status == NotificationStatus.sent and len(backend.sent) == 1
+    with pytest.raises(InvalidInput) as err:
+        mailer.resend(log_id, backend)  # already sent: a second copy would be a duplicate
+    assert err.value.key == "mail.error.not_resendable"
+    with pytest.raises(InvalidInput):
+        mailer.resend(entry.id, backend)

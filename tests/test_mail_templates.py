@@ -1,0 +1,85 @@
+"""Every template renders in French and English, with the shop's branding, formatted money and
+dates, absolute links from PUBLIC_BASE_URL, and the customer's text escaped in HTML."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kmerhosting.integrations.mail.templates import TEMPLATES, render
+
+CONTEXTS = {
+    "verify_email": {"name": "Awa", "link": "https://shop.example.cm/auth/verify-email?token=abc", "hours": 48},
+    "reset_password": {"name": "Awa", "link": "https://shop.example.cm/auth/reset-password?token=abc", "minutes": 60},
+    "purchase_confirmation": {"name": "Awa", "order_id": 42, "total": 45000, "balance": 5000,
+                              "lines": [{"label": "Pack Pro, 12 mois", "amount": 30000},
+                                        {"label": "awa-shop.cm", "amount": 15000}]},
+    "expiry_notice": {"name": "Awa", "kind": "service", "domain": "awa-shop.cm", "pack": "Pro",
+                      "expires_on": "2027-01-31", "days_left": 30},
+    "expiry_today": {"name": "Awa", "kind": "service", "domain": "awa-shop.cm", "pack": "Pro",
+                     "expires_on": "2027-01-31"},
+    "expired_reminder": {"name": "Awa", "kind": "service", "domain": "awa-shop.cm", "pack": "Pro",
+                         "expires_on": "2027-01-31", "days_ago": 3},
+    "renewal_confirmation": {"name": "Awa", "kind": "service", "domain": "awa-shop.cm", "pack": "Pro",
+                             "months": 12, "amount": 25500, "expires_on": "2028-01-31", "balance": 1500},
+    "credit_added": {"name": "Awa", "amount": 20000, "balance": 27500, "reason": "MTN MoMo 12345"},
+    "credit_request_approved": {"name": "Awa", "amount": 20000, "balance": 27500, "note": "Merci"},
+    "credit_request_rejected": {"name": "Awa", "amount": 20000, "note": "Paiement introuvable"},
+}
+
+
+@pytest.fixture(autouse=True)
+def base_url(configure):
+    configure(PUBLIC_BASE_URL="https://shop.example.cm")
+
+
+def test_every_template_is_covered():
+    assert set(TEMPLATES) == set(CONTEXTS)
+
+
+@pytest.mark.parametrize("name", sorted(CONTEXTS))
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_template_renders_branded_text_and_html(name, lang):
+    subject, text, html = render(name, lang, CONTEXTS[name])
+    assert subject
+    for part in (subject, text):
+        assert not re.search(r"\{[a-z_]+\}", part), f"unfilled placeholder in {part!r}"
+        assert "mail." not in part, "a translation key leaked"
+    assert "KmerHosting" in html and f'<html lang="{lang}">' in html and "Awa" in text
+    assert "Cameroun" in text if lang == "fr" else "Cameroon" in text
+    assert "https://shop.example.cm/" in text and 'href="https://shop.example.cm/' in html
+
+
+@pytest.mark.parametrize("lang,money", [("fr", "45\u202f000 FCFA"), ("en", "45,000 XAF")])
+def test_purchase_lists_lines_total_and_balance_in_the_customers_format(lang, money):
+    _, text, html = render("purchase_confirmation", lang, CONTEXTS["purchase_confirmation"])
+    assert money in text and "Pack Pro, 12 mois" in html and "42" in text
+    assert ("5\u202f000 FCFA" if lang == "fr" else "5,000 XAF") in text
+
+
+def test_expiry_dates_are_written_per_language_and_renew_links_follow_the_kind():
+    _, fr, _ = render("expiry_notice", "fr", CONTEXTS["expiry_notice"])
+    _, en, _ = render("expiry_notice", "en", CONTEXTS["expiry_notice"])
+    assert "31/01/2027" in fr and "30 jours" in fr and "/dashboard/services" in fr
+    assert "2027-01-31" in en and "30 days" in en
+    domain = {**CONTEXTS["expiry_notice"], "kind": "domain", "pack": ""}
+    _, text, html = render("expiry_notice", "en", domain)
+    assert "/dashboard/domains" in text and "domain name awa-shop.cm" in text
+
+
+def test_the_customers_text_is_escaped_in_html():
+    ctx = {**CONTEXTS["credit_added"], "name": "<script>x</script>", "reason": "a & b"}
+    _, text, html = render("credit_added", "fr", ctx)
+    assert "<script>" not in html and "&lt;script&gt;" in html and "a &amp; b" in html
+    assert "<script>x</script>" in text  # plain text stays as typed
+
+
+def test_optional_notes_may_be_empty():
+    _, text, _ = render("credit_request_rejected", "en", {**CONTEXTS["credit_request_rejected"], "note": ""})
+    assert "Message from our team" not in text
+
+
+def test_unknown_language_falls_back_to_french():
+    subject, _, _ = render("expiry_today", "de", CONTEXTS["expiry_today"])
+    assert subject == "awa-shop.cm expire aujourd'hui"
