@@ -126,6 +126,15 @@ def test_confirmation_mail_is_recorded_and_a_mail_failure_does_not_break_checkou
     assert result.status == OrderStatus.paid  # even while the template does not exist yet (failed log)
 
 
+def test_confirmation_mail_renders_with_the_order_amounts(engine, session):
+    user = make_user(session, credits=100_000)
+    fill_cart(session, user, make_pack(session), own="mien.cm")
+    checkout.pay(factory(engine), user.id, key(), checkout.checkout_preview(session, user.id).total)
+    session.expire_all()
+    log = session.exec(select(NotificationLog).where(NotificationLog.user_id == user.id)).one()
+    assert (log.status, log.error) == ("sent", "")
+
+
 def test_paying_twice_with_the_same_key_charges_once_and_replays_the_result(engine, session):
     user = make_user(session, credits=100_000)
     fill_cart(session, user, make_pack(session), domain="unefois.cm")
