@@ -18,7 +18,8 @@ from kmerhosting.core.ledger import ledger_sum
 from kmerhosting.core.pricing import duration_price
 from kmerhosting.integrations.registrar import RegistrarError, RegistrarTimeout
 from kmerhosting.integrations.registrar.factory import set_registrar_override
-from kmerhosting.models import (CartItem, DomainPurchase, NotificationLog, Order, OrderStatus, Pack,
+from kmerhosting.i18n.format import format_xaf
+from kmerhosting.models import (CartItem, DomainPurchase, NotificationLog, Order, OrderStatus, OutboxMessage, Pack,
                                 RegistrarStatus, Service, Transaction, User, UserStatus)
 
 from .factories import make_pack, make_user
@@ -116,14 +117,40 @@ def test_new_service_status_follows_configuration(engine, session, configure):
     assert session.exec(select(Service)).one().status == "active"
 
 
-def test_confirmation_mail_is_recorded_and_a_mail_failure_does_not_break_checkout(engine, session):
+def test_confirmation_mail_goes_out_with_every_line_and_the_balance(engine, session):
     user = make_user(session, credits=100_000)
     fill_cart(session, user, make_pack(session), own="mien.cm")
     result = checkout.pay(factory(engine), user.id, key(), checkout.checkout_preview(session, user.id).total)
     session.expire_all()
     log = session.exec(select(NotificationLog).where(NotificationLog.user_id == user.id)).one()
     assert log.kind == "purchase_confirmation" and log.payload["context"]["order_id"] == result.order_id
-    assert result.status == OrderStatus.paid  # even while the template does not exist yet (failed log)
+    assert log.status == "sent", log.error
+    mail = session.exec(select(OutboxMessage).where(OutboxMessage.notification_id == log.id)).one()
+    balance = session.get(User, user.id).credits
+    assert format_xaf(balance, "fr") in mail.text_body and "mien.cm" in mail.text_body
+
+
+def test_a_mail_failure_does_not_break_checkout(engine, session):
+    from kmerhosting.integrations.mail import MailError
+    from kmerhosting.integrations.mail.backends import set_backend_override
+
+    class Down:
+        name = "down"
+
+        def send(self, message, notification_id=None):
+            raise MailError("provider down")
+
+    user = make_user(session, credits=100_000)
+    fill_cart(session, user, make_pack(session), own="mien.cm")
+    set_backend_override(Down())
+    try:
+        result = checkout.pay(factory(engine), user.id, key(), checkout.checkout_preview(session, user.id).total)
+    finally:
+        set_backend_override(None)
+    session.expire_all()
+    assert result.status == OrderStatus.paid
+    log = session.exec(select(NotificationLog).where(NotificationLog.user_id == user.id)).one()
+    assert log.status == "failed" and "provider down" in log.error
 
 
 def test_paying_twice_with_the_same_key_charges_once_and_replays_the_result(engine, session):
