@@ -363,3 +363,15 @@ def test_customer_domains_lists_own_registered_and_pending_with_days_left(sessio
     mine = next(r for r in rows if r.domain == "mien.cm")
     assert 728 <= mine.days_left <= 730 and mine.status == RegistrarStatus.registered
     assert next(r for r in rows if r.domain == "attente.cm").days_left is None
+
+
+def test_an_unverified_customer_cannot_renew(session, fake_dna, dna_registrar):
+    user = make_user(session, credits=40000)
+    purchase = _buy(session, dna_registrar, user, "verifie.cm")
+    user.email_verified_at = None
+    session.add(user)
+    session.commit()
+    with pytest.raises(InvalidInput) as caught:
+        renew_domain(session, user.id, purchase.id, 1, dna_registrar)
+    assert caught.value.key == "domains.error_verify_email"
+    assert fake_dna.calls("Renew") == [] and _consistent(session, user.id) == 25000

@@ -26,7 +26,7 @@ from ..integrations.registrar import (
 )
 from ..models import DomainPurchase, Order, OrderStatus, RegistrarStatus, TransactionKind, User, utcnow
 from . import ledger
-from .errors import DomainUnavailable, InvalidInput, KmerError, NotFound
+from .errors import DomainUnavailable, InvalidInput, KmerError, NotAuthorized, NotFound
 from .errors import RegistrarError as CoreRegistrarError
 
 log = logging.getLogger(__name__)
@@ -290,6 +290,11 @@ def renew_domain(session: Session, user_id: int, purchase_id: int, years: int,
     purchase = session.get(DomainPurchase, purchase_id) if isinstance(purchase_id, int) else None
     if purchase is None or purchase.user_id != user_id:
         raise NotFound()  # someone else's domain looks exactly like a missing one
+    user = session.get(User, user_id)
+    if user is None or user.is_blocked:
+        raise NotAuthorized()
+    if user.email_verified_at is None:
+        raise InvalidInput("domains.error_verify_email")
     price = renewal_price_xaf(purchase.domain, years, registrar)
     purchase = _locked_purchase(session, purchase_id)
     if purchase.registrar_status != RegistrarStatus.registered:

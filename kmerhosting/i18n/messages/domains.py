@@ -35,6 +35,9 @@ MESSAGES = {
     "domains.error_not_renewable": {
         "fr": "Ce domaine ne peut pas encore être renouvelé : son enregistrement n'est pas confirmé.",
         "en": "This domain cannot be renewed yet: its registration is not confirmed."},
+    "domains.error_verify_email": {
+        "fr": "Confirmez d'abord votre adresse e-mail (lien reçu à l'inscription) pour renouveler un domaine.",
+        "en": "Please confirm your e-mail address first (link sent at sign-up) to renew a domain."},
     "domains.error_renew_in_progress": {
         "fr": "Un renouvellement de ce domaine est déjà en cours. Patientez quelques instants.",
         "en": "A renewal of this domain is already in progress. Please wait a moment."},
@@ -50,6 +53,7 @@ MESSAGES = {
     "domains.taken": {"fr": "Déjà pris", "en": "Taken"},
     "domains.per_year": {"fr": "/ an", "en": "/ year"},
     "domains.years_label": {"fr": "Durée", "en": "Period"},
+    "domains.years_suffix": {"fr": "an(s)", "en": "year(s)"},
     "domains.years_one": {"fr": "1 an", "en": "1 year"},
     "domains.years_many": {"fr": "{n} ans", "en": "{n} years"},
     "domains.add_to_cart": {"fr": "Ajouter au panier", "en": "Add to cart"},
