@@ -44,8 +44,9 @@ MESSAGES = {
     # /domains: search
     "domains.title": {"fr": "Trouvez votre nom de domaine", "en": "Find your domain name"},
     "domains.subtitle": {
-        "fr": "Tapez un nom : nous vérifions sa disponibilité en .cm, .com, .net et .org, prix en FCFA pour un an.",
-        "en": "Type a name: we check it in .cm, .com, .net and .org, with the price in XAF for one year."},
+        "fr": "Tapez un nom : nous vérifions sa disponibilité dans chacune de nos extensions, "
+              "avec le prix en FCFA pour la durée choisie.",
+        "en": "Type a name: we check it in each of our extensions, with the price in XAF for the period you pick."},
     "domains.search_placeholder": {"fr": "monentreprise ou monentreprise.cm", "en": "mybusiness or mybusiness.cm"},
     "domains.search_button": {"fr": "Rechercher", "en": "Search"},
     "domains.empty_query": {"fr": "Tapez le nom que vous cherchez.", "en": "Type the name you are looking for."},
