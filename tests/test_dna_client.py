@@ -215,3 +215,35 @@ def test_wcf_dates_are_read_as_utc():
         datetime(2027, 11, 24, 9, 0, 0, 123456, tzinfo=UTC)
     assert soap.parse_datetime("0001-01-01T00:00:00") is None
     assert soap.parse_datetime("garbage") is None
+
+
+def _post(fake, body: bytes, action: str, content_type="text/xml; charset=utf-8"):
+    import httpx
+
+    return httpx.post(fake.url, content=body, headers={"SOAPAction": action, "Content-Type": content_type})
+
+
+def test_the_fake_server_rejects_what_the_contract_forbids(fake_dna):
+    """The checks the client's tests rely on really bite: each bad request gets a SOAP fault."""
+    good = soap.build_request("GetDetails", USERNAME, PASSWORD, {"DomainName": "a.cm"})
+    assert _post(fake_dna, good, soap.soap_action("GetDetails")).status_code == 200
+    assert fake_dna.violations == []
+
+    swapped = good.replace(b"core:Password", b"core:TMP").replace(b"core:UserName", b"core:Password") \
+        .replace(b"core:TMP", b"core:UserName")
+    wrong_ns = good.replace(b'xmlns:api="' + API.encode(), b'xmlns:api="' + DATA.encode())
+    unsorted = soap.build_request("Renew", USERNAME, PASSWORD, {"DomainName": "a.cm", "Period": 1}) \
+        .replace(b"<api:DomainName>a.cm</api:DomainName><api:Period>1</api:Period>",
+                 b"<api:Period>1</api:Period><api:DomainName>a.cm</api:DomainName>")
+    cases = [
+        (swapped, soap.soap_action("GetDetails"), "text/xml; charset=utf-8"),
+        (wrong_ns, soap.soap_action("GetDetails"), "text/xml; charset=utf-8"),
+        (unsorted, soap.soap_action("Renew"), "text/xml; charset=utf-8"),
+        (good, soap.soap_action("Renew"), "text/xml; charset=utf-8"),  # action names another operation
+        (good, "http://tempuri.org/IDomainApi/GetDetails", "text/xml; charset=utf-8"),  # unquoted
+        (good, soap.soap_action("GetDetails"), "application/soap+xml"),  # SOAP 1.2 content type
+    ]
+    for body, action, content_type in cases:
+        response = _post(fake_dna, body, action, content_type)
+        assert response.status_code == 500 and b"Fault" in response.content
+    assert len(fake_dna.violations) == len(cases)

@@ -308,6 +308,27 @@ def test_when_the_registrar_cannot_answer_nothing_is_decided(session, fake_dna, 
     assert _consistent(session, user.id) == 5000
 
 
+def test_a_reconciliation_in_progress_elsewhere_is_left_alone(session, fake_dna, dna_registrar):
+    """Two workers reconciling the same purchase: the second sees the first one's lease."""
+    user = make_user(session, credits=20000)
+    fake_dna.hang("RegisterWithContactInfo", seconds=2, apply=False)
+    purchase = _buy(session, dna_registrar, user, "concurrent.cm")
+    purchase.error, purchase.updated_at = domains._RECONCILING, domains.utcnow()
+    session.add(purchase)
+    session.commit()
+
+    settled = reconcile_purchase(session, purchase.id, dna_registrar)
+
+    assert settled.registrar_status == RegistrarStatus.unknown
+    assert fake_dna.calls("GetDetails") == [] and len(fake_dna.calls("RegisterWithContactInfo")) == 1
+    assert _refunds(session, user.id) == []
+    # once the lease is stale (the worker died), the next run settles it
+    settled.updated_at = domains.utcnow() - domains.LEASE - timedelta(minutes=1)
+    session.add(settled)
+    session.commit()
+    assert reconcile_purchase(session, purchase.id, dna_registrar).registrar_status == RegistrarStatus.registered
+
+
 def test_reconcile_leaves_settled_purchases_alone(session, fake_dna, dna_registrar):
     user = make_user(session, credits=20000)
     purchase = _buy(session, dna_registrar, user, "deja.cm")

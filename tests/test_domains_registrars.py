@@ -76,3 +76,11 @@ def test_registrar_dna_setting_builds_the_dna_client(configure):
     registrar = get_registrar()
     assert registrar.name == "dna" and registrar.is_test is False
     assert registrar.client.endpoint == "http://127.0.0.1:9/DomainApi.svc"
+
+
+def test_the_dna_registrar_is_built_once_per_account(configure):
+    configure(REGISTRAR="dna", DNA_USERNAME="u", DNA_PASSWORD="p", DNA_ENDPOINT="http://127.0.0.1:9/DomainApi.svc")
+    first = get_registrar()
+    assert get_registrar() is first  # one connection pool, reused
+    configure(DNA_USERNAME="autre")
+    assert get_registrar() is not first and get_registrar().client.username == "autre"
