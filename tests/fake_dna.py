@@ -85,7 +85,7 @@ class FakeDomain:
 
 @dataclass
 class _Plan:
-    kind: str  # error | hang
+    kind: str  # error | hang | http
     code: int = 0
     message: str = ""
     seconds: float = 0.0
@@ -130,6 +130,10 @@ class FakeDna:
         out first (the registrar did it, the answer got lost)."""
         self._plans.setdefault(operation, []).append(_Plan("hang", seconds=seconds, apply=apply, times=times))
 
+    def http_error(self, operation: str, status: int, times: int = 1) -> None:
+        """The next call(s) get an HTML error page with `status`, as a proxy in front of DNA gives."""
+        self._plans.setdefault(operation, []).append(_Plan("http", code=status, times=times))
+
     def add_domain(self, name: str, years: int = 1, nameservers=("ns1.other.cm", "ns2.other.cm")) -> FakeDomain:
         now = datetime.now(UTC).replace(microsecond=0)
         with self._lock:
@@ -149,6 +153,7 @@ class FakeDna:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
 
             def log_message(self, *args):  # keep test output clean
                 pass
@@ -201,6 +206,8 @@ class FakeDna:
         if soap.text(request, "UserName") != self.username or soap.text(request, "Password") != self.password:
             return 200, soap.build_response(operation, 300, "ERROR", "Reseller not found"), 0.0
         plan = self._take_plan(operation)
+        if plan and plan.kind == "http":
+            return plan.code, b"<html><body>Bad gateway</body></html>", 0.0
         if plan and plan.kind == "error":
             return 200, soap.build_response(operation, plan.code, "ERROR", plan.message), 0.0
         if plan and plan.kind == "hang" and not plan.apply:

@@ -247,3 +247,15 @@ def test_the_fake_server_rejects_what_the_contract_forbids(fake_dna):
         response = _post(fake_dna, body, action, content_type)
         assert response.status_code == 500 and b"Fault" in response.content
     assert len(fake_dna.violations) == len(cases)
+
+
+def test_a_gateway_error_page_is_unknown_for_writes_and_retried_for_reads(fake_dna, dna_registrar):
+    fake_dna.http_error("RegisterWithContactInfo", 504)
+    with pytest.raises(RegistrarTimeout):  # may have reached DNA: reconcile, never assume refused
+        dna_registrar.register("passerelle.cm", 1, CONTACT, NS)
+    fake_dna.http_error("CheckAvailability", 503)
+    assert dna_registrar.check(["passerelle.cm"])[0].available
+    assert len(fake_dna.calls("CheckAvailability")) == 2
+    fake_dna.http_error("GetDetails", 500)
+    with pytest.raises(RegistrarError):
+        dna_registrar.details("passerelle.cm")

@@ -168,8 +168,10 @@ class DnaClient:
     def _parse(self, operation: str, response: httpx.Response) -> ET.Element:
         try:
             root = ET.fromstring(response.content)
-        except ET.ParseError as exc:
-            raise RegistrarError(f"{operation}: HTTP {response.status_code}, not XML") from exc
+        except ET.ParseError:
+            root = None
+        if root is None or root.tag != soap.q(soap.SOAP_ENV, "Envelope"):
+            raise self._not_soap(operation, response.status_code)
         body = root.find(soap.q(soap.SOAP_ENV, "Body"))
         fault = body.find(soap.q(soap.SOAP_ENV, "Fault")) if body is not None else None
         if fault is not None:
@@ -179,6 +181,17 @@ class DnaClient:
         if result is None:
             raise RegistrarError(f"{operation}: HTTP {response.status_code}, no {operation}Result")
         return result
+
+    @staticmethod
+    def _not_soap(operation: str, status: int) -> RegistrarError:
+        """A proxy's error page. 502/504: the request may have reached DNA, so the outcome is
+        unknown (a write must be reconciled); 503: it did not."""
+        log.warning("DNA %s: HTTP %s without a SOAP envelope", operation, status)
+        if status in (502, 504):
+            return RegistrarTimeout(f"{operation}: HTTP {status} from a gateway")
+        if status == 503:
+            return DnaUnreachable(f"{operation}: HTTP 503")
+        return RegistrarError(f"{operation}: HTTP {status}, not a SOAP answer")
 
     def _read(self, operation: str, fields: dict) -> ET.Element:
         """A read: retried on timeout, transport error or throttle, a bounded number of times."""
