@@ -192,6 +192,8 @@ def test_a_failed_renewal_is_refunded_with_a_clear_message(session, fake_dna, dn
     assert fake_dna.domains[purchase.domain].expires_at == before
     assert len(fake_dna.calls("Renew")) == 1  # never retried
     assert purchase.error == ""  # the lease is released: the customer may try again
+    order = session.get(Order, purchase.order_id)
+    assert order.refunded == 0 and order.status == "paid"  # the first purchase's order is not touched
 
 
 def test_a_renewal_that_timed_out_but_happened_is_kept(session, fake_dna, dna_registrar):

@@ -171,11 +171,12 @@ def _locked_purchase(session: Session, purchase_id: int) -> DomainPurchase | Non
 
 
 def _refund(session: Session, purchase: DomainPurchase, amount: int, reference: str,
-            description: str) -> None:
+            description: str, order_id: int | None) -> None:
+    """Give `amount` back; an order's totals follow when the refunded debit was that order's."""
     ledger.post(session, purchase.user_id, amount, TransactionKind.refund, reference=reference,
-                description=description, order_id=purchase.order_id)
-    if purchase.order_id:
-        order = session.get(Order, purchase.order_id)
+                description=description, order_id=order_id)
+    if order_id:
+        order = session.get(Order, order_id)
         if order is not None:
             order.refunded += amount
             order.status = OrderStatus.failed if order.refunded >= order.charged else OrderStatus.partial
@@ -226,7 +227,7 @@ def reconcile_purchase(session: Session, purchase_id: int, registrar: Registrar,
         purchase.registrar_status = RegistrarStatus.failed
         purchase.error = f"not bought: {failure}"[:2000]
         _refund(session, purchase, purchase.price, f"domain:{purchase.id}",
-                f"Refund: domain {purchase.domain} not registered")
+                f"Refund: domain {purchase.domain} not registered", purchase.order_id)
     else:  # still unknown: try again on the next run
         purchase.error = f"unknown: {failure}" + (f" ({_RETRIED})" if already_retried or outcome == "retried" else "")
     purchase.updated_at = utcnow()
@@ -306,7 +307,7 @@ def renew_domain(session: Session, user_id: int, purchase_id: int, years: int,
     before = _aware(purchase.expires_at)
     try:
         ledger.post(session, user_id, -price, TransactionKind.domain, reference=f"domain-renew:{purchase.id}",
-                    description=f"Domain renewal {purchase.domain} ({years} y)", order_id=purchase.order_id)
+                    description=f"Domain renewal {purchase.domain} ({years} y)")
     except KmerError:
         session.rollback()
         raise
@@ -326,7 +327,7 @@ def renew_domain(session: Session, user_id: int, purchase_id: int, years: int,
         log.info("domain %s renewed for %d y until %s", purchase.domain, years, new_expiry)
         return purchase
     _refund(session, purchase, price, f"domain-renew:{purchase.id}",
-            f"Refund: renewal of {purchase.domain} not done")
+            f"Refund: renewal of {purchase.domain} not done", None)
     session.add(purchase)
     session.commit()
     log.warning("domain %s renewal failed, refunded %d XAF: %r", purchase.domain, price, failure)
