@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib.util
 
 import pytest
@@ -39,6 +40,13 @@ def _login(session, user) -> str:
     token = create_session(session, user.id)
     session.commit()
     return token
+
+
+def _await(coroutine):
+    """Run an async handler to the end, in its own thread: the browser tests' Playwright keeps an
+    event loop running in this one for the whole session."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _run(generator_or_value):
@@ -117,7 +125,7 @@ def test_add_to_cart_makes_a_domain_only_line_for_the_logged_in_customer(session
     state.search({"query": "panier"})
     state.set_years("2")
 
-    asyncio.run(state.add_to_cart("panier.com"))
+    _await(state.add_to_cart("panier.com"))
 
     session.expire_all()
     item = session.exec(select(CartItem).where(CartItem.user_id == user.id)).one()
@@ -129,7 +137,7 @@ def test_add_to_cart_refuses_a_name_that_was_not_offered(registrar):
     state = _state(DomainsState)
     state.search({"query": "offert"})
     for bad in ("autre.cm", "pas un domaine", 42):
-        assert asyncio.run(state.add_to_cart(bad)) is not None  # an error toast
+        assert _await(state.add_to_cart(bad)) is not None  # an error toast
     assert state.in_cart == []
 
 
