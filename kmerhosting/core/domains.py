@@ -24,7 +24,7 @@ from ..integrations.registrar import (
     RegistrarThrottled,
     RegistrarTimeout,
 )
-from ..models import DomainPurchase, Order, OrderStatus, RegistrarStatus, TransactionKind, User, utcnow
+from ..models import DomainPurchase, Order, RegistrarStatus, TransactionKind, User, utcnow
 from . import ledger
 from .errors import DomainUnavailable, InvalidInput, KmerError, NotAuthorized, NotFound
 from .errors import RegistrarError as CoreRegistrarError
@@ -160,6 +160,27 @@ def _leased(purchase: DomainPurchase, now: datetime) -> bool:
     return purchase.error.startswith("lease:") and updated is not None and now - updated < LEASE
 
 
+def _in_flight(purchase: DomainPurchase, now: datetime) -> bool:
+    """Someone is working on this purchase right now: our own lease, or the checkout's register call
+    (the checkout marks a purchase `unknown` with no error just before sending it, so a crash
+    mid-call leaves it to reconcile; recent and without an error, it may still be on the wire)."""
+    updated = _aware(purchase.updated_at)
+    recent = updated is not None and now - updated < LEASE
+    return recent and (purchase.error == "" or purchase.error.startswith("lease:"))
+
+
+def _refresh_order(session: Session, order_id: int | None) -> None:
+    """The checkout derives an order's status from its purchases: let it recompute after a change."""
+    if not order_id:
+        return
+    try:
+        from .checkout import refresh_order_status  # the shop's checkout (its own module)
+    except ImportError:
+        return
+    refresh_order_status(session, order_id)
+    session.commit()
+
+
 def _locked_purchase(session: Session, purchase_id: int) -> DomainPurchase | None:
     """The purchase re-read under its owner's lock (so a status check can't be stale)."""
     purchase = session.get(DomainPurchase, purchase_id)
@@ -178,8 +199,7 @@ def _refund(session: Session, purchase: DomainPurchase, amount: int, reference: 
     if order_id:
         order = session.get(Order, order_id)
         if order is not None:
-            order.refunded += amount
-            order.status = OrderStatus.failed if order.refunded >= order.charged else OrderStatus.partial
+            order.refunded += amount  # its status is the checkout's to derive (_refresh_order)
             session.add(order)
 
 
@@ -206,11 +226,12 @@ def reconcile_purchase(session: Session, purchase_id: int, registrar: Registrar,
     purchase = _locked_purchase(session, purchase_id)
     if purchase is None:
         raise NotFound()
-    if purchase.registrar_status != RegistrarStatus.unknown or _leased(purchase, now):
+    if purchase.registrar_status != RegistrarStatus.unknown or _in_flight(purchase, now):
         session.commit()
         return purchase
     already_retried = _RETRIED in purchase.error
-    purchase.error, purchase.updated_at = _RECONCILING + (f" ({_RETRIED})" if already_retried else ""), now
+    lease = _RECONCILING + (f" ({_RETRIED})" if already_retried else "")
+    purchase.error, purchase.updated_at = lease, now
     session.add(purchase)
     session.commit()
 
@@ -218,6 +239,11 @@ def reconcile_purchase(session: Session, purchase_id: int, registrar: Registrar,
                                              retry_register and not already_retried)
 
     purchase = _locked_purchase(session, purchase_id)
+    if purchase.registrar_status != RegistrarStatus.unknown or purchase.error != lease:
+        log.warning("domain purchase %s was settled elsewhere while reconciling (%s, ours: %s)",
+                    purchase.id, purchase.registrar_status, outcome)
+        session.commit()
+        return purchase
     if outcome == "registered":
         purchase.registrar_status = RegistrarStatus.registered
         purchase.registrar_id = info.registrar_id
@@ -233,6 +259,7 @@ def reconcile_purchase(session: Session, purchase_id: int, registrar: Registrar,
     purchase.updated_at = utcnow()
     session.add(purchase)
     session.commit()
+    _refresh_order(session, purchase.order_id)
     log.info("domain purchase %s reconciled: %s", purchase.id, purchase.registrar_status)
     return purchase
 
