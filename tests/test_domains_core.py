@@ -349,6 +349,22 @@ def test_a_register_still_on_the_wire_is_not_reconciled_yet(session, fake_dna, d
     assert [r.operation for r in fake_dna.requests] == ["GetDetails", "RegisterWithContactInfo"]
 
 
+def test_a_scheduler_run_settles_every_unknown_purchase(session, fake_dna, dna_registrar):
+    user = make_user(session, credits=50000)
+    fake_dna.hang("RegisterWithContactInfo", seconds=2, apply=True)
+    _buy(session, dna_registrar, user, "lot-un.cm")
+    fake_dna.hang("RegisterWithContactInfo", seconds=2, apply=False)
+    _buy(session, dna_registrar, user, "lot-deux.cm")
+    _buy(session, dna_registrar, user, "lot-trois.cm")  # registered at once
+
+    counts = domains.reconcile_unknown_purchases(session, dna_registrar, retry_register=False)
+
+    assert counts == {"registered": 1, "failed": 1, "unknown": 0}
+    assert _consistent(session, user.id) == 50000 - 2 * 15000
+    assert domains.reconcile_unknown_purchases(session, dna_registrar) == {"registered": 0, "failed": 0,
+                                                                           "unknown": 0}
+
+
 def test_reconcile_leaves_settled_purchases_alone(session, fake_dna, dna_registrar):
     user = make_user(session, credits=20000)
     purchase = _buy(session, dna_registrar, user, "deja.cm")

@@ -404,3 +404,18 @@ def customer_domains(session: Session, user_id: int) -> list[CustomerDomain]:
                                      expires_at=expires, years=row.years,
                                      days_left=(expires - now).days if expires else None))
     return result
+
+
+def reconcile_unknown_purchases(session: Session, registrar: Registrar, *, limit: int = 100,
+                                retry_register: bool = True) -> dict[str, int]:
+    """Settle every purchase left `unknown` (for a scheduler: the notifier or cron). Commits.
+    Returns how many ended registered, failed (refunded) or still unknown."""
+    ids = session.exec(select(DomainPurchase.id).where(
+        DomainPurchase.registrar_status == RegistrarStatus.unknown).order_by(DomainPurchase.id).limit(limit)).all()
+    session.commit()
+    counts = {RegistrarStatus.registered.value: 0, RegistrarStatus.failed.value: 0,
+              RegistrarStatus.unknown.value: 0}
+    for purchase_id in ids:
+        purchase = reconcile_purchase(session, purchase_id, registrar, retry_register=retry_register)
+        counts[str(purchase.registrar_status)] = counts.get(str(purchase.registrar_status), 0) + 1
+    return counts
