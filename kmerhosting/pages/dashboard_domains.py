@@ -47,24 +47,29 @@ def domains_table() -> rx.Component:
     )
 
 
+def content() -> list[rx.Component]:
+    balance = rx.text(by_lang(DashboardDomainsState.balance_fr, DashboardDomainsState.balance_en),
+                      color_scheme="gray", id="domains-balance")
+    listing = rx.cond(
+        DashboardDomainsState.rows.length() > 0,
+        domains_table(),
+        rx.vstack(rx.text(t("domains.mine_empty")),
+                  rx.link(rx.button(t("domains.find_one")), href="/domains"), spacing="3"),
+    )
+    return [balance, listing]
+
+
+def frame(*children: rx.Component) -> rx.Component:
+    """The customer area's frame (tabs) when the dashboard pages provide it, else the plain layout."""
+    try:
+        from .dashboard_common import dashboard_frame
+    except ImportError:
+        return layout(rx.vstack(rx.heading(t("domains.mine_title"), size="7"), *children, spacing="5",
+                                width="100%"))
+    return dashboard_frame("/dashboard/domains", "domains.mine_title", *children)
+
+
 @rx.page(route="/dashboard/domains", title="Mes domaines | KmerHosting",
          on_load=[BaseState.guard_customer, DashboardDomainsState.load])
 def dashboard_domains_page() -> rx.Component:
-    return layout(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(t("domains.mine_title"), size="7"),
-                rx.spacer(),
-                rx.text(by_lang(DashboardDomainsState.balance_fr, DashboardDomainsState.balance_en),
-                        color_scheme="gray"),
-                width="100%", align="center",
-            ),
-            rx.cond(
-                DashboardDomainsState.rows.length() > 0,
-                domains_table(),
-                rx.vstack(rx.text(t("domains.mine_empty")),
-                          rx.link(rx.button(t("domains.find_one")), href="/domains"), spacing="3"),
-            ),
-            spacing="5", width="100%",
-        )
-    )
+    return frame(*content())
