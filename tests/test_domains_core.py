@@ -209,6 +209,21 @@ def test_a_renewal_that_timed_out_but_happened_is_kept(session, fake_dna, dna_re
     assert operations[-2:] == ["Renew", "GetDetails"]  # asked before deciding, Renew not resent
 
 
+def test_a_lost_renew_answer_is_judged_against_the_registrars_expiry_when_none_is_on_record(
+        session, fake_dna, dna_registrar):
+    user = make_user(session, credits=40000)
+    purchase = _buy(session, dna_registrar, user, "sansdate.cm")
+    purchase.expires_at = None
+    session.add(purchase)
+    session.commit()
+    fake_dna.hang("Renew", seconds=2, apply=True)
+
+    renewed = renew_domain(session, user.id, purchase.id, 1, dna_registrar)
+
+    assert renewed.expires_at == fake_dna.domains["sansdate.cm"].expires_at
+    assert _consistent(session, user.id) == 10000 and _refunds(session, user.id) == []
+
+
 def test_a_renewal_in_progress_blocks_a_second_click(session, fake_dna, dna_registrar):
     user = make_user(session, credits=60000)
     purchase = _buy(session, dna_registrar, user, "double.cm")

@@ -324,6 +324,14 @@ def renew_domain(session: Session, user_id: int, purchase_id: int, years: int,
     if user.email_verified_at is None:
         raise InvalidInput("domains.error_verify_email")
     price = renewal_price_xaf(purchase.domain, years, registrar)
+    baseline = None
+    if purchase.expires_at is None:
+        # No expiry on record: take the registrar's, so a lost Renew answer can be judged later.
+        try:
+            info = registrar.details(purchase.domain)
+        except RegistrarError as exc:
+            raise registrar_failure(exc) from exc
+        baseline = info.expires_at if info is not None else None
     purchase = _locked_purchase(session, purchase_id)
     if purchase.registrar_status != RegistrarStatus.registered:
         session.rollback()
@@ -331,7 +339,7 @@ def renew_domain(session: Session, user_id: int, purchase_id: int, years: int,
     if _leased(purchase, now):
         session.rollback()
         raise InvalidInput("domains.error_renew_in_progress")
-    before = _aware(purchase.expires_at)
+    before = _aware(purchase.expires_at) or _aware(baseline)
     try:
         ledger.post(session, user_id, -price, TransactionKind.domain, reference=f"domain-renew:{purchase.id}",
                     description=f"Domain renewal {purchase.domain} ({years} y)")
@@ -375,7 +383,7 @@ def _renew_at_registrar(registrar: Registrar, domain: str, years: int,
     except RegistrarError:
         return None, timeout
     after = _aware(info.expires_at) if info else None
-    if after is not None and (before is None or after > before + timedelta(days=300 * years)):
+    if after is not None and before is not None and after > before + timedelta(days=300 * years):
         return after, None
     return None, timeout
 
