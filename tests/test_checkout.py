@@ -7,20 +7,32 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-
-from kmerhosting.core.accounts import AccountBlocked, EmailNotVerified
 from sqlmodel import Session, select
 
 from kmerhosting.config import get_settings
 from kmerhosting.core import cart, checkout
+from kmerhosting.core.accounts import AccountBlocked, EmailNotVerified
+from kmerhosting.core.calendar_months import add_months
 from kmerhosting.core.errors import InsufficientCredits, InvalidInput
 from kmerhosting.core.ledger import ledger_sum
 from kmerhosting.core.pricing import duration_price
+from kmerhosting.i18n.format import format_xaf
 from kmerhosting.integrations.registrar import RegistrarError, RegistrarTimeout
 from kmerhosting.integrations.registrar.factory import set_registrar_override
-from kmerhosting.i18n.format import format_xaf
-from kmerhosting.models import (CartItem, DomainPurchase, NotificationLog, Order, OrderStatus, OutboxMessage, Pack,
-                                RegistrarStatus, Service, Transaction, User, UserStatus)
+from kmerhosting.models import (
+    CartItem,
+    DomainPurchase,
+    NotificationLog,
+    Order,
+    OrderStatus,
+    OutboxMessage,
+    Pack,
+    RegistrarStatus,
+    Service,
+    Transaction,
+    User,
+    UserStatus,
+)
 
 from .factories import make_pack, make_user
 
@@ -65,9 +77,9 @@ def charges(engine, user_id):
 
 
 def test_add_months_uses_calendar_months():
-    assert checkout.add_months(datetime(2026, 1, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
-    assert checkout.add_months(datetime(2027, 12, 15, tzinfo=UTC), 36) == datetime(2030, 12, 15, tzinfo=UTC)
-    assert checkout.add_months(datetime(2028, 2, 29, tzinfo=UTC), 12) == datetime(2029, 2, 28, tzinfo=UTC)
+    assert add_months(datetime(2026, 1, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
+    assert add_months(datetime(2027, 12, 15, tzinfo=UTC), 36) == datetime(2030, 12, 15, tzinfo=UTC)
+    assert add_months(datetime(2028, 2, 29, tzinfo=UTC), 12) == datetime(2029, 2, 28, tzinfo=UTC)
 
 
 def test_preview_shows_every_line_total_and_balance_after(session):
@@ -96,7 +108,7 @@ def test_pay_creates_service_domain_ledger_rows_and_empties_the_cart(engine, ses
     service = session.exec(select(Service).where(Service.user_id == user.id)).one()
     assert service.domain == "boutique.cm" and service.order_id == result.order_id
     assert service.status == get_settings().new_service_status
-    assert service.expires_at.replace(tzinfo=UTC) == checkout.add_months(service.starts_at.replace(tzinfo=UTC), 12)
+    assert service.expires_at.replace(tzinfo=UTC) == add_months(service.starts_at.replace(tzinfo=UTC), 12)
     purchase = session.exec(select(DomainPurchase)).one()
     assert (purchase.registrar_status, purchase.service_id, purchase.price) == (RegistrarStatus.registered,
                                                                                 service.id, 15000)
