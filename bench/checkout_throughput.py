@@ -1,11 +1,12 @@
 """Checkout throughput: how many orders per second `core.checkout.pay` places, and what the user
 row lock costs when one customer's tabs all pay at once.
 
-    python -m bench.checkout_throughput [--users 40] [--threads 8]
+    python -m bench.checkout_throughput [--users 40] [--threads 8] [--customers 20] [--orders 10]
 
 Prints figures for SQLite (a temporary file) and MariaDB (a temporary database on
-KMER_TEST_MARIADB_URL, default root@127.0.0.1:3306, skipped when unreachable). No assertion:
-correctness lives in tests/test_checkout.py.
+KMER_TEST_MARIADB_URL, default root@127.0.0.1:3306, skipped when unreachable), then
+`bench.checkout_floor`: pay() for 20 concurrent customers against a bare SQL transaction doing the
+same lock-update-insert, on MariaDB. No assertion: correctness lives in tests/test_checkout.py.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ os.environ.setdefault("KMER_ENV_FILE", "/nonexistent")
 import sqlalchemy as sa  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from bench import checkout_floor  # noqa: E402
 from kmerhosting import db  # noqa: E402
 from kmerhosting.core import cart, checkout  # noqa: E402
 from kmerhosting.core.ledger import add_credits, ledger_sum  # noqa: E402
@@ -107,6 +109,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--customers", type=int, default=20, help="concurrent customers for the floor comparison")
+    parser.add_argument("--orders", type=int, default=10, help="orders per customer for the floor comparison")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         run("sqlite", f"sqlite:///{tmp}/bench.db", args.users, args.threads)
@@ -124,6 +128,7 @@ def main() -> None:
         with server.begin() as conn:
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
         server.dispose()
+    checkout_floor.report(args.customers, min(args.orders, cart.MAX_ITEMS))
 
 
 if __name__ == "__main__":
