@@ -1,0 +1,258 @@
+"""The shop's story end to end, through the real app in production mode and Debian's Chromium.
+
+One customer, in order: signs up (1), gets credits approved by the admin (2), buys and renews a pack
+(3), is reminded by the notifier 60 days before expiry (4), and cannot reach what is not theirs (5).
+Each journey is its own test; they share the customer's and the admin's browsers (module scope), so a
+journey whose predecessor failed is skipped rather than failing twice. Screenshots of the key pages
+go to artifacts/screenshots/journey<N>-*.png.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import uuid
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+from sqlmodel import Session, select
+
+from kmerhosting import db
+from kmerhosting.config import PROJECT_ROOT
+from kmerhosting.core.checkout import add_months
+from kmerhosting.core.notifier import local_date
+from kmerhosting.core.pricing import duration_price
+from kmerhosting.models import DomainPurchase, Pack, RegistrarStatus, Service, User
+
+from ..conftest import screenshot
+from ..factories import make_service, make_user
+from . import helpers as h
+
+pytestmark = pytest.mark.browser
+
+CREDITS = 100_000
+PACK_SLUG, PACK_NAME, MONTHS = "starter", "Starter", 12
+
+
+class Story:
+    """What one journey leaves for the next."""
+
+    def __init__(self):
+        self.done: set[int] = set()
+        self.customer: h.Customer | None = None
+        self.balance = 0
+        self.domain = ""
+        self.service_id = 0
+
+    def needs(self, journey: int) -> None:
+        if journey not in self.done:
+            pytest.skip(f"needs journey {journey}, which did not finish")
+
+
+@pytest.fixture(scope="module")
+def story():
+    return Story()
+
+
+def _new_page(browser, live_app):
+    context = browser.new_context(base_url=live_app.base_url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    return page
+
+
+@pytest.fixture(scope="module")
+def customer_page(browser, live_app):
+    page = _new_page(browser, live_app)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def admin_page(browser, live_app):
+    page = _new_page(browser, live_app)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def engine(live_app):
+    engine = db.make_engine(live_app.database_url)
+    yield engine
+    engine.dispose()
+
+
+def test_journey1_visitor_registers_verifies_the_mailed_link_and_logs_in(customer_page, live_app, engine, story):
+    customer = h.new_customer("Awa")
+    h.sign_up(customer_page, live_app, customer, shots="journey1")
+    expect(customer_page.get_by_text(f"Bonjour {customer.name}")).to_be_visible()
+    expect(customer_page.locator("#overview-balance")).to_have_text(h.xaf(0))
+    screenshot(customer_page, "journey1-dashboard")
+    with Session(engine) as s:
+        user = s.exec(select(User).where(User.email == customer.email)).one()
+        assert user.email_verified_at is not None and user.role == "customer"
+    story.customer = customer
+    story.done.add(1)
+
+
+def test_journey2_admin_approves_the_credit_request_and_the_balance_shows_it(customer_page, admin_page, story):
+    story.needs(1)
+    h.log_in_admin(admin_page)
+    h.top_up(customer_page, admin_page, story.customer, CREDITS, shots="journey2")
+    customer_page.goto("/dashboard/billing")
+    expect(customer_page.locator("#billing-balance")).to_have_text(h.xaf(CREDITS))
+    expect(customer_page.locator("#requests")).to_contain_text("Acceptée")
+    screenshot(customer_page, "journey2-billing")
+    story.balance = CREDITS
+    story.done.add(2)
+
+
+def buy_and_renew(page, engine, customer: h.Customer, balance: int, shots: str) -> tuple[str, int]:
+    """Journey 3 (shared with the scale-out test): buy a pack with a new domain, see it, renew it.
+
+    Returns the domain and the balance left."""
+    with Session(engine) as s:
+        pack = s.exec(select(Pack).where(Pack.slug == PACK_SLUG)).one()
+    bought = h.buy_pack_with_new_domain(page, PACK_SLUG, PACK_NAME, MONTHS, balance, shots=shots)
+    assert bought.pack_price == duration_price(pack.monthly_price, MONTHS, pack.discounts).price
+
+    h.open_services(page)
+    card = h.service_card(page, bought.domain)
+    expect(card).to_be_visible()
+    expect(page.locator("#services-balance")).to_have_text(h.xaf(bought.balance_after))
+    screenshot(page, f"{shots}-services")
+    with Session(engine) as s:
+        user_id = s.exec(select(User.id).where(User.email == customer.email)).one()
+        service = s.exec(select(Service).where(Service.domain == bought.domain)).one()
+        purchase = s.exec(select(DomainPurchase).where(DomainPurchase.domain == bought.domain)).one()
+        assert service.user_id == purchase.user_id == user_id
+        assert purchase.registrar_status == RegistrarStatus.registered
+        bought_expiry = service.expires_at
+    expect(card).to_contain_text(h.format_day(bought_expiry))
+
+    price = duration_price(pack.monthly_price, MONTHS, pack.discounts).price
+    new_expiry = h.renew_service(page, bought.domain, MONTHS, price, bought.balance_after, shots=shots)
+    balance_left = bought.balance_after - price
+    with Session(engine) as s:
+        service = s.get(Service, service.id)
+        assert h.format_day(service.expires_at) == new_expiry == h.format_day(add_months(bought_expiry, MONTHS))
+        assert s.get(User, user_id).credits == balance_left
+    page.reload()  # what the customer sees next time comes from the database, not the dialog
+    expect(h.service_card(page, bought.domain)).to_contain_text(new_expiry)
+    expect(page.locator("#services-balance")).to_have_text(h.xaf(balance_left))
+    return bought.domain, balance_left
+
+
+def test_journey3_customer_buys_a_pack_with_a_new_domain_and_renews_it(customer_page, engine, story):
+    story.needs(2)
+    story.domain, story.balance = buy_and_renew(customer_page, engine, story.customer, story.balance, "journey3")
+    with Session(engine) as s:
+        story.service_id = s.exec(select(Service.id).where(Service.domain == story.domain)).one()
+    story.done.add(3)
+
+
+def run_notifier(live_app, *args: str) -> str:
+    done = subprocess.run([sys.executable, "jobs/notifier.py", "--once", *args], cwd=PROJECT_ROOT,
+                          env=live_app.env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def notices_for(engine, service_id: int, threshold: int) -> list:
+    with engine.connect() as conn:
+        return conn.execute(sa.text(
+            "SELECT o.to_email, o.subject, o.text_body FROM outbox_messages o "
+            "JOIN notification_logs n ON n.id = o.notification_id "
+            "WHERE n.service_id = :sid AND n.threshold = :t"), {"sid": service_id, "t": threshold}).all()
+
+
+def test_journey4_notifier_sends_the_60_day_notice_and_the_admin_sees_it(admin_page, live_app, engine, story):
+    story.needs(3)
+    with Session(engine) as s:
+        expires_at = s.get(Service, story.service_id).expires_at
+    day = (local_date(expires_at) - timedelta(days=60)).isoformat()  # the clock moved 60 days before expiry
+    assert notices_for(engine, story.service_id, 60) == []
+
+    output = run_notifier(live_app, "--now", day)
+    assert re.search(r"notices sent=[1-9]", output), output
+    [(to_email, subject, body)] = notices_for(engine, story.service_id, 60)
+    assert to_email == story.customer.email
+    assert story.domain in subject and "60" in subject
+    assert h.format_day(expires_at) in body
+    run_notifier(live_app, "--now", day)  # a second run (a cron retry, another host) sends nothing twice
+    assert len(notices_for(engine, story.service_id, 60)) == 1
+
+    admin_page.goto("/admin/notifications")
+    row = admin_page.locator("tr", has_text=story.customer.email).filter(has_text="expiry_notice")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(story.domain)
+    expect(row).to_contain_text("60")
+    expect(row).to_contain_text(subject)
+    screenshot(admin_page, "journey4-admin-notifications")
+    story.done.add(4)
+
+
+@pytest.fixture(scope="module")
+def other_service(engine):
+    """Another customer's service, written straight into the database: this journey is about the first
+    customer's reach, not about how the other one bought it."""
+    with Session(engine, expire_on_commit=False) as s:
+        other = make_user(s, email=f"other.{uuid.uuid4().hex[:6]}@example.cm", credits=5000)
+        pack = s.exec(select(Pack).where(Pack.slug == PACK_SLUG)).one()
+        service = make_service(s, other, pack, days_left=20, domain=f"voisin{uuid.uuid4().hex[:6]}.cm")
+    return {"id": service.id, "domain": service.domain, "expires_at": service.expires_at, "user_id": other.id}
+
+
+def test_journey5_customer_cannot_open_admin_nor_another_customers_service(
+        customer_page, browser, live_app, engine, other_service, story):
+    story.needs(3)
+    page = customer_page
+    page.goto("/admin")
+    page.wait_for_url(h.DASHBOARD)
+    expect(page.locator("#nav-admin")).to_have_count(0)
+    screenshot(page, "journey5-admin-refused")
+
+    # A customer who rewrites the "renew" click of their own service to carry the other customer's
+    # service id (the browser can send any argument) gets "not found" and no dialog.
+    tampered = []
+
+    def tamper(ws):
+        server = ws.connect_to_server()
+
+        def from_page(message):
+            if isinstance(message, str) and "open_renew" in message:
+                changed = re.sub(r'("service_id":\s*)\d+', rf'\g<1>{other_service["id"]}', message)
+                tampered.append(changed != message)
+                message = changed
+            server.send(message)
+
+        ws.on_message(from_page)
+        server.on_message(lambda message: ws.send(message))
+
+    page.route_web_socket(re.compile(r"/_event"), tamper)
+    h.open_services(page)
+    card = h.service_card(page, story.domain)
+    expect(card).to_be_visible()
+    expect(page.get_by_text(other_service["domain"])).to_have_count(0)
+    card.locator(".renew-button").click()
+    expect(page.get_by_text("Élément introuvable.").first).to_be_visible()
+    assert tampered == [True]
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_text(other_service["domain"])).to_have_count(0)
+    screenshot(page, "journey5-other-service-refused")
+    with Session(engine) as s:
+        assert s.get(Service, other_service["id"]).expires_at == other_service["expires_at"]
+        assert s.get(User, other_service["user_id"]).credits == 5000
+
+    visitor = _new_page(browser, live_app)
+    try:
+        for path in ("/dashboard/services", "/admin"):
+            visitor.goto(path)
+            visitor.wait_for_url(re.compile(rf"/auth/login\?next={re.escape(path)}/?$"))
+            expect(visitor.locator("#nav-login")).to_be_visible()
+        screenshot(visitor, "journey5-visitor-to-login")
+    finally:
+        visitor.context.close()
