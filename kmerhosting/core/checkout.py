@@ -470,11 +470,12 @@ def _send_confirmation(db, order_id: int) -> None:
             order = session.get(Order, order_id)
             user = session.get(User, order.user_id)
             lang, email, name, user_id = user.language, user.email, user.name, user.id
+            # Amounts stay integers: the template formats them in the mail's language.
             lines = [{"label": line_label(line, lang),
-                      "amount": format_xaf(int(line["hosting_price"]) + int(line["domain_price"]), lang)}
+                      "amount": int(line["hosting_price"]) + int(line["domain_price"])}
                      for line in order.lines or []]
-            ctx = {"name": name, "order_id": order.id, "lines": lines, "total": format_xaf(order.total, lang),
-                   "balance": format_xaf(user.credits, lang),
+            ctx = {"name": name, "order_id": order.id, "lines": lines, "total": order.total,
+                   "balance": user.credits,
                    "notes": order_messages(order.message, lang, order.refunded)}
         send_mail("purchase_confirmation", email, lang, ctx, user_id=user_id)
     except Exception:  # noqa: BLE001
