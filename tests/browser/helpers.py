@@ -14,11 +14,16 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
+from sqlmodel import Session, select
 
+from kmerhosting.core.checkout import add_months
+from kmerhosting.core.pricing import duration_price
 from kmerhosting.i18n.format import format_date, format_xaf
+from kmerhosting.models import DomainPurchase, Pack, RegistrarStatus, Service, User
 
 from ..conftest import screenshot
 
+PACK_SLUG, PACK_NAME, MONTHS = "starter", "Starter", 12  # what journey 3 buys and renews
 HOME = re.compile(r"^https?://[^/]+/$")  # the home page, not "/auth/login?next=/"
 DASHBOARD = re.compile(r"^https?://[^/]+/dashboard/?$")
 LINK_RE = re.compile(r"https?://\S+?/auth/[a-z-]+\?token=[A-Za-z0-9_\-]+")
@@ -83,6 +88,14 @@ def fill(page: Page, **fields) -> None:
 
 
 # --- accounts -------------------------------------------------------------------------------------------
+
+
+def new_page(browser, live_app) -> Page:
+    """A page in a fresh browser context: its own cookies and local storage, i.e. its own person."""
+    context = browser.new_context(base_url=live_app.base_url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    return page
 
 
 @dataclass
@@ -243,6 +256,58 @@ def buy_pack_with_new_domain(page: Page, pack_slug: str, pack_name: str, months:
     if shots:
         screenshot(page, f"{shots}-paid")
     return Purchase(domain=domain, pack_price=pack_price, total=total, balance_after=balance - total)
+
+
+def buy_and_renew(page, engine, customer: Customer, balance: int, shots: str) -> tuple[str, int]:
+    """Journey 3 (also run by the scale-out test): buy a pack with a new domain, see it, renew it.
+
+    Returns the domain and the balance left."""
+    with Session(engine) as s:
+        pack = s.exec(select(Pack).where(Pack.slug == PACK_SLUG)).one()
+    bought = buy_pack_with_new_domain(page, PACK_SLUG, PACK_NAME, MONTHS, balance, shots=shots)
+    assert bought.pack_price == duration_price(pack.monthly_price, MONTHS, pack.discounts).price
+
+    open_services(page)
+    card = service_card(page, bought.domain)
+    expect(card).to_be_visible()
+    expect(page.locator("#services-balance")).to_have_text(xaf(bought.balance_after))
+    screenshot(page, f"{shots}-services")
+    with Session(engine) as s:
+        user_id = s.exec(select(User.id).where(User.email == customer.email)).one()
+        service = s.exec(select(Service).where(Service.domain == bought.domain)).one()
+        purchase = s.exec(select(DomainPurchase).where(DomainPurchase.domain == bought.domain)).one()
+        assert service.user_id == purchase.user_id == user_id
+        assert purchase.registrar_status == RegistrarStatus.registered
+        bought_expiry = service.expires_at
+    expect(card).to_contain_text(format_day(bought_expiry))
+
+    price = duration_price(pack.monthly_price, MONTHS, pack.discounts).price
+    new_expiry = renew_service(page, bought.domain, MONTHS, price, bought.balance_after, shots=shots)
+    balance_left = bought.balance_after - price
+    with Session(engine) as s:
+        service = s.get(Service, service.id)
+        assert format_day(service.expires_at) == new_expiry == format_day(add_months(bought_expiry, MONTHS))
+        assert s.get(User, user_id).credits == balance_left
+    page.reload()  # what the customer sees next time comes from the database, not the dialog
+    expect(service_card(page, bought.domain)).to_contain_text(new_expiry)
+    expect(page.locator("#services-balance")).to_have_text(xaf(balance_left))
+    for kind in ("purchase_confirmation", "renewal_confirmation"):
+        assert mail_status(engine, customer.email, kind) == "sent", kind
+    return bought.domain, balance_left
+
+
+def mail_status(engine, email: str, kind: str) -> str | None:
+    """The status of the newest mail of this kind to `email`, once it has left (it leaves after the commit)."""
+    status = None
+    for _ in range(100):
+        with engine.connect() as conn:
+            status = conn.execute(sa.text(
+                "SELECT status FROM notification_logs WHERE recipient = :e AND kind = :k ORDER BY id DESC LIMIT 1"),
+                {"e": email, "k": kind}).scalar()
+        if status not in (None, "pending"):
+            return status
+        time.sleep(0.1)
+    return status
 
 
 def service_card(page: Page, domain: str):

@@ -22,10 +22,8 @@ from sqlmodel import Session, select
 
 from kmerhosting import db
 from kmerhosting.config import PROJECT_ROOT
-from kmerhosting.core.checkout import add_months
 from kmerhosting.core.notifier import local_date
-from kmerhosting.core.pricing import duration_price
-from kmerhosting.models import DomainPurchase, Pack, RegistrarStatus, Service, User
+from kmerhosting.models import Pack, Service, User
 
 from ..conftest import screenshot
 from ..factories import make_service, make_user
@@ -34,7 +32,6 @@ from . import helpers as h
 pytestmark = pytest.mark.browser
 
 CREDITS = 100_000
-PACK_SLUG, PACK_NAME, MONTHS = "starter", "Starter", 12
 
 
 class Story:
@@ -57,23 +54,16 @@ def story():
     return Story()
 
 
-def _new_page(browser, live_app):
-    context = browser.new_context(base_url=live_app.base_url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    return page
-
-
 @pytest.fixture(scope="module")
 def customer_page(browser, live_app):
-    page = _new_page(browser, live_app)
+    page = h.new_page(browser, live_app)
     yield page
     page.context.close()
 
 
 @pytest.fixture(scope="module")
 def admin_page(browser, live_app):
-    page = _new_page(browser, live_app)
+    page = h.new_page(browser, live_app)
     yield page
     page.context.close()
 
@@ -110,45 +100,9 @@ def test_journey2_admin_approves_the_credit_request_and_the_balance_shows_it(cus
     story.done.add(2)
 
 
-def buy_and_renew(page, engine, customer: h.Customer, balance: int, shots: str) -> tuple[str, int]:
-    """Journey 3 (shared with the scale-out test): buy a pack with a new domain, see it, renew it.
-
-    Returns the domain and the balance left."""
-    with Session(engine) as s:
-        pack = s.exec(select(Pack).where(Pack.slug == PACK_SLUG)).one()
-    bought = h.buy_pack_with_new_domain(page, PACK_SLUG, PACK_NAME, MONTHS, balance, shots=shots)
-    assert bought.pack_price == duration_price(pack.monthly_price, MONTHS, pack.discounts).price
-
-    h.open_services(page)
-    card = h.service_card(page, bought.domain)
-    expect(card).to_be_visible()
-    expect(page.locator("#services-balance")).to_have_text(h.xaf(bought.balance_after))
-    screenshot(page, f"{shots}-services")
-    with Session(engine) as s:
-        user_id = s.exec(select(User.id).where(User.email == customer.email)).one()
-        service = s.exec(select(Service).where(Service.domain == bought.domain)).one()
-        purchase = s.exec(select(DomainPurchase).where(DomainPurchase.domain == bought.domain)).one()
-        assert service.user_id == purchase.user_id == user_id
-        assert purchase.registrar_status == RegistrarStatus.registered
-        bought_expiry = service.expires_at
-    expect(card).to_contain_text(h.format_day(bought_expiry))
-
-    price = duration_price(pack.monthly_price, MONTHS, pack.discounts).price
-    new_expiry = h.renew_service(page, bought.domain, MONTHS, price, bought.balance_after, shots=shots)
-    balance_left = bought.balance_after - price
-    with Session(engine) as s:
-        service = s.get(Service, service.id)
-        assert h.format_day(service.expires_at) == new_expiry == h.format_day(add_months(bought_expiry, MONTHS))
-        assert s.get(User, user_id).credits == balance_left
-    page.reload()  # what the customer sees next time comes from the database, not the dialog
-    expect(h.service_card(page, bought.domain)).to_contain_text(new_expiry)
-    expect(page.locator("#services-balance")).to_have_text(h.xaf(balance_left))
-    return bought.domain, balance_left
-
-
 def test_journey3_customer_buys_a_pack_with_a_new_domain_and_renews_it(customer_page, engine, story):
     story.needs(2)
-    story.domain, story.balance = buy_and_renew(customer_page, engine, story.customer, story.balance, "journey3")
+    story.domain, story.balance = h.buy_and_renew(customer_page, engine, story.customer, story.balance, "journey3")
     with Session(engine) as s:
         story.service_id = s.exec(select(Service.id).where(Service.domain == story.domain)).one()
     story.done.add(3)
@@ -201,7 +155,7 @@ def other_service(engine):
     customer's reach, not about how the other one bought it."""
     with Session(engine, expire_on_commit=False) as s:
         other = make_user(s, email=f"other.{uuid.uuid4().hex[:6]}@example.cm", credits=5000)
-        pack = s.exec(select(Pack).where(Pack.slug == PACK_SLUG)).one()
+        pack = s.exec(select(Pack).where(Pack.slug == h.PACK_SLUG)).one()
         service = make_service(s, other, pack, days_left=20, domain=f"voisin{uuid.uuid4().hex[:6]}.cm")
     return {"id": service.id, "domain": service.domain, "expires_at": service.expires_at, "user_id": other.id}
 
@@ -247,7 +201,7 @@ def test_journey5_customer_cannot_open_admin_nor_another_customers_service(
         assert s.get(Service, other_service["id"]).expires_at == other_service["expires_at"]
         assert s.get(User, other_service["user_id"]).credits == 5000
 
-    visitor = _new_page(browser, live_app)
+    visitor = h.new_page(browser, live_app)
     try:
         for path in ("/dashboard/services", "/admin"):
             visitor.goto(path)
