@@ -7,19 +7,32 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-
-from kmerhosting.core.accounts import AccountBlocked, EmailNotVerified
 from sqlmodel import Session, select
 
 from kmerhosting.config import get_settings
 from kmerhosting.core import cart, checkout
+from kmerhosting.core.accounts import AccountBlocked, EmailNotVerified
+from kmerhosting.core.calendar_months import add_months
 from kmerhosting.core.errors import InsufficientCredits, InvalidInput
 from kmerhosting.core.ledger import ledger_sum
 from kmerhosting.core.pricing import duration_price
+from kmerhosting.i18n.format import format_xaf
 from kmerhosting.integrations.registrar import RegistrarError, RegistrarTimeout
 from kmerhosting.integrations.registrar.factory import set_registrar_override
-from kmerhosting.models import (CartItem, DomainPurchase, NotificationLog, Order, OrderStatus, Pack,
-                                RegistrarStatus, Service, Transaction, User, UserStatus)
+from kmerhosting.models import (
+    CartItem,
+    DomainPurchase,
+    NotificationLog,
+    Order,
+    OrderStatus,
+    OutboxMessage,
+    Pack,
+    RegistrarStatus,
+    Service,
+    Transaction,
+    User,
+    UserStatus,
+)
 
 from .factories import make_pack, make_user
 
@@ -64,9 +77,9 @@ def charges(engine, user_id):
 
 
 def test_add_months_uses_calendar_months():
-    assert checkout.add_months(datetime(2026, 1, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
-    assert checkout.add_months(datetime(2027, 12, 15, tzinfo=UTC), 36) == datetime(2030, 12, 15, tzinfo=UTC)
-    assert checkout.add_months(datetime(2028, 2, 29, tzinfo=UTC), 12) == datetime(2029, 2, 28, tzinfo=UTC)
+    assert add_months(datetime(2026, 1, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
+    assert add_months(datetime(2027, 12, 15, tzinfo=UTC), 36) == datetime(2030, 12, 15, tzinfo=UTC)
+    assert add_months(datetime(2028, 2, 29, tzinfo=UTC), 12) == datetime(2029, 2, 28, tzinfo=UTC)
 
 
 def test_preview_shows_every_line_total_and_balance_after(session):
@@ -95,7 +108,7 @@ def test_pay_creates_service_domain_ledger_rows_and_empties_the_cart(engine, ses
     service = session.exec(select(Service).where(Service.user_id == user.id)).one()
     assert service.domain == "boutique.cm" and service.order_id == result.order_id
     assert service.status == get_settings().new_service_status
-    assert service.expires_at.replace(tzinfo=UTC) == checkout.add_months(service.starts_at.replace(tzinfo=UTC), 12)
+    assert service.expires_at.replace(tzinfo=UTC) == add_months(service.starts_at.replace(tzinfo=UTC), 12)
     purchase = session.exec(select(DomainPurchase)).one()
     assert (purchase.registrar_status, purchase.service_id, purchase.price) == (RegistrarStatus.registered,
                                                                                 service.id, 15000)
@@ -116,15 +129,40 @@ def test_new_service_status_follows_configuration(engine, session, configure):
     assert session.exec(select(Service)).one().status == "active"
 
 
-def test_confirmation_mail_is_recorded_and_a_mail_failure_does_not_break_checkout(engine, session):
+def test_confirmation_mail_goes_out_with_every_line_and_the_balance(engine, session):
     user = make_user(session, credits=100_000)
     fill_cart(session, user, make_pack(session), own="mien.cm")
     result = checkout.pay(factory(engine), user.id, key(), checkout.checkout_preview(session, user.id).total)
     session.expire_all()
     log = session.exec(select(NotificationLog).where(NotificationLog.user_id == user.id)).one()
     assert log.kind == "purchase_confirmation" and log.payload["context"]["order_id"] == result.order_id
+    assert log.status == "sent", log.error
+    mail = session.exec(select(OutboxMessage).where(OutboxMessage.notification_id == log.id)).one()
+    balance = session.get(User, user.id).credits
+    assert format_xaf(balance, "fr") in mail.text_body and "mien.cm" in mail.text_body
+
+
+def test_a_mail_failure_does_not_break_checkout(engine, session):
+    from kmerhosting.integrations.mail import MailError
+    from kmerhosting.integrations.mail.backends import set_backend_override
+
+    class Down:
+        name = "down"
+
+        def send(self, message, notification_id=None):
+            raise MailError("provider down")
+
+    user = make_user(session, credits=100_000)
+    fill_cart(session, user, make_pack(session), own="mien.cm")
+    set_backend_override(Down())
+    try:
+        result = checkout.pay(factory(engine), user.id, key(), checkout.checkout_preview(session, user.id).total)
+    finally:
+        set_backend_override(None)
+    session.expire_all()
     assert result.status == OrderStatus.paid
-    assert log.status == "sent", log.error  # the template gets integer amounts and formats them itself
+    log = session.exec(select(NotificationLog).where(NotificationLog.user_id == user.id)).one()
+    assert log.status == "failed" and "provider down" in log.error
 
 
 def test_paying_twice_with_the_same_key_charges_once_and_replays_the_result(engine, session):

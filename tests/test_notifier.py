@@ -296,3 +296,21 @@ def test_now_option_reads_the_shops_clock():
     assert job.parse_now("2027-01-10T09:30") == datetime(2027, 1, 10, 8, 30, tzinfo=UTC)
     with pytest.raises(Exception, match="YYYY-MM-DD"):
         job.parse_now("10/01/2027")
+
+
+def test_the_daily_run_settles_domain_purchases_whose_registration_answer_was_lost(session, mail):
+    """A register that timed out (left unknown, its lease over) is reconciled by the notifier run:
+    the sandbox registrar has no such domain, so it is registered once, never refunded and bought."""
+    from kmerhosting.core import domains
+
+    user = make_user(session, credits=0)
+    purchase = DomainPurchase(user_id=user.id, domain="perdu-en-route.cm", price=15000,
+                              registrar_status=RegistrarStatus.unknown, error="timeout",
+                              updated_at=domains.utcnow() - domains.LEASE - timedelta(minutes=1))
+    session.add(purchase)
+    session.commit()
+    summary = notifier.run_daily(NOW, backend=mail)
+    session.expire_all()
+    assert session.get(DomainPurchase, purchase.id).registrar_status == RegistrarStatus.registered
+    assert summary.reconciled["registered"] == 1 and "domains reconciled" in summary.line()
+    assert notifier.run_retries(NOW, backend=mail).reconciled["registered"] == 0

@@ -9,11 +9,25 @@ import pytest
 from sqlmodel import Session, select
 
 from kmerhosting.core import renewals
-from kmerhosting.core.errors import InsufficientCredits, InvalidDuration, InvalidInput, NotFound
+from kmerhosting.core.calendar_months import add_months
+from kmerhosting.core.errors import (
+    InsufficientCredits,
+    InvalidDuration,
+    InvalidInput,
+    NotFound,
+)
 from kmerhosting.core.ledger import ledger_sum
 from kmerhosting.core.pricing import duration_price
-from kmerhosting.models import (NotificationLog, Order, Service, ServiceStatus, Transaction, TransactionKind,
-                                User, utcnow)
+from kmerhosting.models import (
+    NotificationLog,
+    Order,
+    Service,
+    ServiceStatus,
+    Transaction,
+    TransactionKind,
+    User,
+    utcnow,
+)
 from tests.factories import make_pack, make_service, make_user
 
 KEY = "k" * 32
@@ -26,9 +40,9 @@ def key(n: int) -> str:
 def test_add_months_is_calendar_months_in_local_time():
     # 31 Jan 12:00 in Douala + 1 month = 28 Feb (not 3 March), + 13 months = 29 Feb 2028.
     jan31 = datetime(2027, 1, 31, 11, 0, tzinfo=UTC)
-    assert renewals.add_months(jan31, 1) == datetime(2027, 2, 28, 11, 0, tzinfo=UTC)
-    assert renewals.add_months(jan31, 13) == datetime(2028, 2, 29, 11, 0, tzinfo=UTC)
-    assert renewals.add_months(jan31, 36) == datetime(2030, 1, 31, 11, 0, tzinfo=UTC)
+    assert add_months(jan31, 1) == datetime(2027, 2, 28, 11, 0, tzinfo=UTC)
+    assert add_months(jan31, 13) == datetime(2028, 2, 29, 11, 0, tzinfo=UTC)
+    assert add_months(jan31, 36) == datetime(2030, 1, 31, 11, 0, tzinfo=UTC)
 
 
 def test_renewal_charges_the_current_price_and_extends_from_the_expiry(session):
@@ -42,7 +56,7 @@ def test_renewal_charges_the_current_price_and_extends_from_the_expiry(session):
     price = duration_price(3000, 12).price
     assert result.amount == price and result.balance == 100_000 - price and not result.replayed
     session.refresh(service)
-    assert service.expires_at == renewals.add_months(old_expiry, 12).replace(microsecond=0)  # early renewal loses no day
+    assert service.expires_at == add_months(old_expiry, 12).replace(microsecond=0)  # early renewal loses no day
     assert service.status == ServiceStatus.active
     row = session.exec(select(Transaction).where(Transaction.kind == TransactionKind.renewal)).one()
     assert row.amount == -price and row.service_id == service.id and row.reference == f"REN-{result.order_id}"
@@ -74,8 +88,8 @@ def test_an_expired_service_comes_back_active_from_today(session):
 
     session.refresh(service)
     assert service.status == ServiceStatus.active
-    assert renewals.add_months(before, 1) - timedelta(seconds=1) <= result.expires_at
-    assert result.expires_at <= renewals.add_months(utcnow(), 1)
+    assert add_months(before, 1) - timedelta(seconds=1) <= result.expires_at
+    assert result.expires_at <= add_months(utcnow(), 1)
 
 
 @pytest.mark.parametrize("status,after", [(ServiceStatus.suspended, ServiceStatus.active),
@@ -225,7 +239,7 @@ def test_twenty_clicks_with_the_same_key_charge_once(engine, session):
     assert len({r.order_id for r in results}) == 1 and sum(not r.replayed for r in results) == 1
     session.expire_all()
     assert session.get(User, user.id).credits == 99_000 == ledger_sum(session, user.id)
-    assert session.get(Service, service.id).expires_at == renewals.add_months(expiry, 1).replace(microsecond=0)
+    assert session.get(Service, service.id).expires_at == add_months(expiry, 1).replace(microsecond=0)
 
 
 def test_twenty_clicks_with_different_keys_never_go_below_zero(engine, session):
@@ -238,7 +252,7 @@ def test_twenty_clicks_with_different_keys_never_go_below_zero(engine, session):
     assert len(results) == 3 and len(errors) == 17
     session.expire_all()
     assert session.get(User, user.id).credits == 500 == ledger_sum(session, user.id)
-    assert session.get(Service, service.id).expires_at == renewals.add_months(expiry, 3).replace(microsecond=0)
+    assert session.get(Service, service.id).expires_at == add_months(expiry, 3).replace(microsecond=0)
     assert len(session.exec(select(Order)).all()) == 3
 
 

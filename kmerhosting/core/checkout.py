@@ -21,11 +21,9 @@ How the customer sees each outcome (Order.status, shown on the result panel and 
 
 from __future__ import annotations
 
-import calendar
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -40,6 +38,7 @@ from ..models import (CartItem, DomainMode, DomainPurchase, Order, OrderStatus, 
                       Service, ServiceStatus, TransactionKind, User, utcnow)
 from . import ledger
 from .accounts import ensure_can_buy
+from .calendar_months import add_months
 from .cart import domain_is_hosted, hosting_price
 from .domains import domain_price_xaf, normalize_domain
 from .errors import InsufficientCredits, InvalidInput, KmerError, NotAuthorized
@@ -115,14 +114,6 @@ class CheckoutResult:
     message: str
     lines: list[dict] = field(default_factory=list)
     replayed: bool = False
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """Calendar months: 31 Jan + 1 month = 28/29 Feb (the day is clamped to the month's length)."""
-    index = moment.month - 1 + months
-    year, month = moment.year + index // 12, index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
 
 
 # --- preview -----------------------------------------------------------------------------------
@@ -470,7 +461,6 @@ def _send_confirmation(db, order_id: int) -> None:
             order = session.get(Order, order_id)
             user = session.get(User, order.user_id)
             lang, email, name, user_id = user.language, user.email, user.name, user.id
-            # Amounts stay integers: the template formats them in the mail's language.
             lines = [{"label": line_label(line, lang),
                       "amount": int(line["hosting_price"]) + int(line["domain_price"])}
                      for line in order.lines or []]

@@ -55,12 +55,15 @@ class RunSummary:
     suspended: int = 0
     retried: dict = field(default_factory=lambda: {"sent": 0, "failed": 0, "skipped": 0})
     would_send: list = field(default_factory=list)  # dry run: the notices a real run would send
+    # Domain purchases whose registration answer was lost, settled by asking the registrar.
+    reconciled: dict = field(default_factory=dict)
 
     def line(self) -> str:
         return (f"notices sent={self.sent} skipped={self.skipped} failed={self.failed}; "
                 f"services expired={self.expired} suspended={self.suspended}; "
                 f"retries sent={self.retried['sent']} failed={self.retried['failed']} "
-                f"skipped={self.retried['skipped']}")
+                f"skipped={self.retried['skipped']}"
+                + (f"; domains reconciled {self.reconciled}" if any(self.reconciled.values()) else ""))
 
 
 @dataclass(frozen=True)
@@ -264,6 +267,7 @@ def run_daily(now: datetime | None = None, *, dry_run: bool = False, backend=Non
     update_expired_services(now, summary, dry_run=dry_run)
     send_notices(now, summary, dry_run=dry_run, backend=backend)
     summary.retried = mailer.retry_failed(now, backend, dry_run=dry_run)
+    summary.reconciled = reconcile_domains(dry_run=dry_run)
     log.info("notifier run done: %s", summary.line())
     return summary
 
@@ -272,6 +276,25 @@ def run_retries(now: datetime | None = None, *, dry_run: bool = False, backend=N
     """The short cycle: only failed (or stuck) mail is sent again."""
     summary = RunSummary()
     summary.retried = mailer.retry_failed(now or utcnow(), backend, dry_run=dry_run)
-    if any(summary.retried.values()):
+    summary.reconciled = reconcile_domains(dry_run=dry_run)
+    if any(summary.retried.values()) or any(summary.reconciled.values()):
         log.info("notifier retries: %s", summary.line())
     return summary
+
+
+def reconcile_domains(*, dry_run: bool = False) -> dict:
+    """Settle domain purchases left `unknown` by a lost registrar answer (core.domains decides how).
+
+    The registrar being down must not stop the mail: the purchases simply stay unknown until next time.
+    """
+    if dry_run:
+        return {}
+    from ..integrations.registrar.factory import get_registrar
+    from .domains import reconcile_unknown_purchases
+
+    try:
+        with session_scope() as session:
+            return reconcile_unknown_purchases(session, get_registrar())
+    except Exception:  # noqa: BLE001
+        log.exception("domain reconciliation failed; unknown purchases stay for the next run")
+        return {}

@@ -7,7 +7,6 @@ row lock. The price is always the pack's current price for the chosen duration, 
 
 from __future__ import annotations
 
-import calendar
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from ..db import lock_user
 from ..models import (Order, OrderStatus, Pack, Service, ServiceStatus, Transaction, TransactionKind,
                       User, utcnow)
 from . import ledger
+from .calendar_months import add_months
 from .errors import InsufficientCredits, InvalidDuration, InvalidInput, NotAuthorized, NotFound
 from .pricing import duration_price
 
@@ -40,15 +40,6 @@ class RenewalResult:
     expires_at: datetime
     balance: int
     replayed: bool = False  # True when the key had already been used: nothing was charged this time
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """Calendar months in the shop's time zone (31 Jan + 1 month = 28/29 Feb), returned in UTC."""
-    local = _aware(moment).astimezone(ZoneInfo(get_settings().timezone))
-    index = local.month - 1 + months
-    year, month = local.year + index // 12, index % 12 + 1
-    day = min(local.day, calendar.monthrange(year, month)[1])
-    return local.replace(year=year, month=month, day=day).astimezone(UTC)
 
 
 def renewal_price(pack: Pack, months: int) -> int:

@@ -78,6 +78,27 @@ class AdminState(rx.State, mixin=True):
         return max(1, min(self.pages, self.page + step))
 
 
+class PagedAdminState(AdminState, mixin=True):
+    """An admin list page: `_fill(session, admin_id)` loads the current page of rows."""
+
+    def _fill(self, session, admin_id: int) -> None:
+        raise NotImplementedError
+
+    @rx.event
+    def load(self):
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def next_page(self):
+        self.page = self._page_step(1)
+        return self._run(self._fill)[1]
+
+    @rx.event
+    def prev_page(self):
+        self.page = self._page_step(-1)
+        return self._run(self._fill)[1]
+
+
 class AdminOverviewState(AdminState, BaseState):
     cards: list[dict[str, str]] = []
 

@@ -6,13 +6,13 @@ import reflex as rx
 
 from ..core.admin import credits, users
 from ..core.admin.common import send_after_commit
-from .admin import AdminState, as_form
+from .admin import PagedAdminState, as_form
 from .base import BaseState
 
 STATUSES = ("pending", "approved", "rejected", "cancelled")
 
 
-class AdminCreditsState(AdminState, BaseState):
+class AdminCreditsState(PagedAdminState, BaseState):
     requests: list[dict[str, str]] = []
     request_status: str = "pending"
     form_key: int = 0  # changes after a successful top-up so the form is emptied
@@ -29,23 +29,9 @@ class AdminCreditsState(AdminState, BaseState):
         ]
 
     @rx.event
-    def load(self):
-        return self._run(self._fill)[1]
-
-    @rx.event
     def show_status(self, status: str):
         self.request_status = status if status in STATUSES else "pending"
         self.page = 1
-        return self._run(self._fill)[1]
-
-    @rx.event
-    def next_page(self):
-        self.page = self._page_step(1)
-        return self._run(self._fill)[1]
-
-    @rx.event
-    def prev_page(self):
-        self.page = self._page_step(-1)
         return self._run(self._fill)[1]
 
     @rx.event

@@ -7,13 +7,13 @@ import json
 import reflex as rx
 
 from ..core.admin import audit_log, notifications
-from .admin import AdminState, as_form
+from .admin import PagedAdminState, as_form
 from .base import BaseState
 
 ALL = "all"
 
 
-class AdminMailsState(AdminState, BaseState):
+class AdminMailsState(PagedAdminState, BaseState):
     rows: list[dict[str, str]] = []
     kinds: list[str] = []
     status: str = ALL
@@ -35,10 +35,6 @@ class AdminMailsState(AdminState, BaseState):
         ]
 
     @rx.event
-    def load(self):
-        return self._run(self._fill)[1]
-
-    @rx.event
     def apply_filters(self, form: dict):
         form = as_form(form)
         status = str(form.get("status", ALL))
@@ -46,16 +42,6 @@ class AdminMailsState(AdminState, BaseState):
         self.kind = str(form.get("kind", ALL))[:40] or ALL
         self.recipient = str(form.get("recipient", ""))[:255]
         self.page = 1
-        return self._run(self._fill)[1]
-
-    @rx.event
-    def next_page(self):
-        self.page = self._page_step(1)
-        return self._run(self._fill)[1]
-
-    @rx.event
-    def prev_page(self):
-        self.page = self._page_step(-1)
         return self._run(self._fill)[1]
 
     @rx.event
@@ -81,7 +67,7 @@ def _short(snapshot: dict) -> str:
     return json.dumps(snapshot or {}, ensure_ascii=False, sort_keys=True, default=str)[:400]
 
 
-class AdminAuditState(AdminState, BaseState):
+class AdminAuditState(PagedAdminState, BaseState):
     rows: list[dict[str, str]] = []
     action: str = ""
     target_type: str = ""
@@ -96,10 +82,6 @@ class AdminAuditState(AdminState, BaseState):
              "before": _short(a.before), "after": _short(a.after)}
             for a, email in result.rows
         ]
-
-    @rx.event
-    def load(self):
-        return self._run(self._fill)[1]
 
     @rx.event
     def apply_filters(self, form: dict):

@@ -6,13 +6,13 @@ import reflex as rx
 
 from ..core.admin import services
 from ..i18n.format import format_date, format_months
-from .admin import AdminState, as_form
+from .admin import PagedAdminState, as_form
 from .base import BaseState
 
 ALL = "all"
 
 
-class AdminServicesState(AdminState, BaseState):
+class AdminServicesState(PagedAdminState, BaseState):
     rows: list[dict[str, str]] = []
     status: str = ALL
     search: str = ""
@@ -30,26 +30,12 @@ class AdminServicesState(AdminState, BaseState):
         ]
 
     @rx.event
-    def load(self):
-        return self._run(self._fill)[1]
-
-    @rx.event
     def apply_filters(self, form: dict):
         form = as_form(form)
         status = str(form.get("status", ALL))
         self.status = status if status in services.ServiceStatus.__members__ else ALL
         self.search = str(form.get("search", ""))[:120]
         self.page = 1
-        return self._run(self._fill)[1]
-
-    @rx.event
-    def next_page(self):
-        self.page = self._page_step(1)
-        return self._run(self._fill)[1]
-
-    @rx.event
-    def prev_page(self):
-        self.page = self._page_step(-1)
         return self._run(self._fill)[1]
 
     @rx.event

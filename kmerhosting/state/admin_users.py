@@ -7,7 +7,7 @@ import reflex as rx
 from ..core.admin import users
 from ..i18n import translate
 from ..i18n.format import format_months
-from .admin import AdminState, as_form
+from .admin import AdminState, PagedAdminState, as_form
 from .base import BaseState
 
 ALL = "all"
@@ -17,7 +17,7 @@ def _filter_value(value: str) -> str:
     return "" if value in ("", ALL) else value
 
 
-class AdminUsersState(AdminState, BaseState):
+class AdminUsersState(PagedAdminState, BaseState):
     rows: list[dict[str, str]] = []
     search: str = ""
     status: str = ALL
@@ -35,26 +35,12 @@ class AdminUsersState(AdminState, BaseState):
                 "is_self": "1" if user.id == admin_id else ""}
 
     @rx.event
-    def load(self):
-        return self._run(self._fill)[1]
-
-    @rx.event
     def apply_filters(self, form: dict):
         form = as_form(form)
         self.search = str(form.get("search", ""))[:120]
         self.status = str(form.get("status", ALL)) if form.get("status") in ("active", "blocked") else ALL
         self.role = str(form.get("role", ALL)) if form.get("role") in ("admin", "customer") else ALL
         self.page = 1
-        return self._run(self._fill)[1]
-
-    @rx.event
-    def next_page(self):
-        self.page = self._page_step(1)
-        return self._run(self._fill)[1]
-
-    @rx.event
-    def prev_page(self):
-        self.page = self._page_step(-1)
         return self._run(self._fill)[1]
 
     @rx.event

@@ -6,7 +6,8 @@ import dataclasses
 from datetime import datetime
 
 from ..config import LANGUAGES
-from ..core.renewals import ExpiryInfo, add_months, expiry_info
+from ..core.calendar_months import add_months
+from ..core.renewals import ExpiryInfo, expiry_info
 from ..i18n import translate
 from ..i18n.format import format_date, format_datetime, format_months, format_xaf
 from ..models import CONTROL_PANEL_LABELS, CreditRequest, Pack, Service, ServiceStatus, Transaction

@@ -118,13 +118,15 @@ def _what(t, ctx: dict) -> str:
 
 @template("purchase_confirmation")
 def purchase_confirmation(lang: str, ctx: dict) -> Rendered:
-    """ctx: name, order_id, lines [{label, amount}], total, balance (amounts: integer XAF)."""
+    """ctx: name, order_id, lines [{label, amount}], total, balance (amounts: integer XAF), and
+    optional notes: what the registrar refused or is still checking, already in the reader's language."""
     t = _t(lang)
     rows = [(str(line["label"]), format_xaf(line["amount"], lang)) for line in ctx["lines"]]
     rows.append((t("mail.total"), format_xaf(ctx["total"], lang)))
     rows.append((t("mail.balance_left"), format_xaf(ctx["balance"], lang)))
     return layout(lang, t("mail.purchase.subject", order_id=ctx["order_id"]),
-                  [t("mail.hello", name=ctx.get("name", "")), t("mail.purchase.body", order_id=ctx["order_id"])],
+                  [t("mail.hello", name=ctx.get("name", "")), t("mail.purchase.body", order_id=ctx["order_id"]),
+                   *[str(note) for note in ctx.get("notes") or []]],
                   (t("mail.purchase.button"), link("/dashboard/services")), rows=rows)
 
 
@@ -151,7 +153,7 @@ def credit_added(lang: str, ctx: dict) -> Rendered:
         paragraphs.append(t("mail.reason", reason=ctx["reason"]))
     paragraphs.append(t("mail.balance_now", balance=format_xaf(ctx["balance"], lang)))
     return layout(lang, t("mail.credit_added.subject", amount=format_xaf(ctx["amount"], lang)), paragraphs,
-                  (t("mail.credits.button"), link("/dashboard/credits")))
+                  (t("mail.credits.button"), link("/dashboard/billing")))
 
 
 @template("credit_request_approved")
@@ -164,7 +166,7 @@ def credit_request_approved(lang: str, ctx: dict) -> Rendered:
         paragraphs.append(t("mail.note", note=ctx["note"]))
     paragraphs.append(t("mail.balance_now", balance=format_xaf(ctx["balance"], lang)))
     return layout(lang, t("mail.credit_approved.subject"), paragraphs,
-                  (t("mail.shop.button"), link("/packs")))
+                  (t("mail.shop.button"), link("/hosting")))
 
 
 @template("credit_request_rejected")
@@ -177,7 +179,7 @@ def credit_request_rejected(lang: str, ctx: dict) -> Rendered:
         paragraphs.append(t("mail.note", note=ctx["note"]))
     paragraphs.append(t("mail.credit_rejected.help"))
     return layout(lang, t("mail.credit_rejected.subject"), paragraphs,
-                  (t("mail.credits.button"), link("/dashboard/credits")))
+                  (t("mail.credits.button"), link("/dashboard/billing")))
 
 
 # --- expiry --------------------------------------------------------------------------------------

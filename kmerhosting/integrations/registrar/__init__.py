@@ -10,7 +10,7 @@ retry, so a domain is never bought twice nor paid for and lost.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 from ...config import Settings, get_settings
@@ -28,6 +29,23 @@ def get_registrar(settings: Settings | None = None) -> Registrar:
     settings = settings or get_settings()
     if settings.registrar == "sandbox":
         return _sandbox()
+    return _dna(settings)
+
+
+_dna_cache: dict[tuple, Registrar] = {}
+_dna_lock = threading.Lock()
+
+
+def _dna(settings: Settings) -> Registrar:
+    """One DNA client per account and endpoint: its httpx connection pool is shared by every request
+    (httpx.Client is thread-safe) instead of a new pool, never closed, per call."""
     from ..dna import DnaRegistrar  # the DNA client (integrations/dna)
 
-    return DnaRegistrar.from_settings(settings)
+    key = (settings.dna_username, settings.dna_password, settings.dna_endpoint, settings.dna_timeout)
+    with _dna_lock:
+        if key not in _dna_cache:
+            for old in _dna_cache.values():
+                old.client.close()
+            _dna_cache.clear()
+            _dna_cache[key] = DnaRegistrar.from_settings(settings)
+        return _dna_cache[key]

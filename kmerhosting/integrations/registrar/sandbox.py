@@ -1,7 +1,9 @@
 """The sandbox registrar: the zero-config default. Deterministic, buys nothing, labelled as a test.
 
 A name is taken when its first label is in TAKEN or starts with "taken"; everything else is
-available. Registrations are kept in memory of the process (enough for a demo shop).
+available. Registrations are kept in memory of the process (enough for a demo shop); after a
+restart a renewal of a domain it forgot is accepted (the demo shop's domains stay renewable).
+Dates are whole seconds, as a database column keeps them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from . import Availability, Contact, DomainInfo, RegistrarDomainTaken, Registrar
 
 TAKEN = {"google", "facebook", "kmerhosting", "camtel", "mtn", "orange", "example"}
 SANDBOX_PRICE_USD = {".cm": 25.0, ".com": 12.0, ".net": 14.0, ".org": 13.0}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _is_taken(domain: str) -> bool:
@@ -46,15 +52,17 @@ class SandboxRegistrar:
             if _is_taken(domain) or domain in self._domains:
                 raise RegistrarDomainTaken("domain exists", code=2302)
             info = DomainInfo(domain=domain, registrar_id="SBX-" + hashlib.sha1(domain.encode()).hexdigest()[:10],
-                              status="Active", expires_at=datetime.now(UTC) + timedelta(days=365 * years),
+                              status="Active", expires_at=_now() + timedelta(days=365 * years),
                               nameservers=tuple(nameservers))
             self._domains[domain] = info
             return info
 
     def renew(self, domain: str, years: int) -> datetime:
+        if not 1 <= years <= 10:
+            raise RegistrarError("invalid period", code=530)
         with self._lock:
             info = self._domains.get(domain)
-            base = info.expires_at if info and info.expires_at else datetime.now(UTC)
+            base = max(info.expires_at, _now()) if info and info.expires_at else _now()
             new_expiry = base + timedelta(days=365 * years)
             self._domains[domain] = DomainInfo(domain=domain, registrar_id=info.registrar_id if info else
                                                "SBX-" + hashlib.sha1(domain.encode()).hexdigest()[:10],

@@ -1,0 +1,24 @@
+"""Durations in calendar months, counted in the shop's time zone.
+
+A service bought or renewed on 31 January for one month ends on 28/29 February (the day is clamped
+to the month's length). Counting in local time (Africa/Douala) keeps the date the customer reads the
+same as the one we computed, whatever the UTC hour of the payment.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from ..config import get_settings
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """`moment` plus `months` calendar months in the shop's time zone, returned in UTC."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    local = aware.astimezone(ZoneInfo(get_settings().timezone))
+    index = local.month - 1 + months
+    year, month = local.year + index // 12, index % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    return local.replace(year=year, month=month, day=day).astimezone(UTC)

@@ -1,0 +1,75 @@
+import reflex as rx
+
+from ..components.i18n import by_lang, t
+from ..components.layout import layout
+from ..state.base import BaseState
+from ..state.dashboard_domains import DashboardDomainsState, DomainRow
+from ..state.domains import YEAR_CHOICES
+
+
+def renew_controls(row: DomainRow) -> rx.Component:
+    return rx.cond(
+        row.pending,
+        rx.badge(t("domains.status_unknown"), color_scheme="orange", variant="soft"),
+        rx.hstack(
+            rx.select(YEAR_CHOICES, value=row.years, size="1",
+                      on_change=lambda years: DashboardDomainsState.set_years(row.id, years)),
+            rx.text(t("domains.years_suffix"), size="1", color_scheme="gray"),
+            rx.button(rx.icon("refresh-cw", size=14), by_lang(row.renew_fr, row.renew_en), size="1",
+                      loading=DashboardDomainsState.busy,
+                      on_click=DashboardDomainsState.renew(row.id)),
+            align="center", spacing="2",
+        ),
+    )
+
+
+def domain_row(row: DomainRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(row.domain, weight="bold")),
+        rx.table.cell(by_lang(row.expires_fr, row.expires_en)),
+        rx.table.cell(rx.badge(by_lang(row.days_fr, row.days_en),
+                               color_scheme=rx.cond(row.urgent, "orange", "green"), variant="soft")),
+        rx.table.cell(renew_controls(row)),
+        align="center",
+    )
+
+
+def domains_table() -> rx.Component:
+    return rx.table.root(
+        rx.table.header(rx.table.row(
+            rx.table.column_header_cell(t("domains.col_domain")),
+            rx.table.column_header_cell(t("domains.col_expires")),
+            rx.table.column_header_cell(t("domains.col_days_left")),
+            rx.table.column_header_cell(t("domains.col_renew")),
+        )),
+        rx.table.body(rx.foreach(DashboardDomainsState.rows, domain_row)),
+        width="100%", variant="surface",
+    )
+
+
+def content() -> list[rx.Component]:
+    balance = rx.text(by_lang(DashboardDomainsState.balance_fr, DashboardDomainsState.balance_en),
+                      color_scheme="gray", id="domains-balance")
+    listing = rx.cond(
+        DashboardDomainsState.rows.length() > 0,
+        domains_table(),
+        rx.vstack(rx.text(t("domains.mine_empty")),
+                  rx.link(rx.button(t("domains.find_one")), href="/domains"), spacing="3"),
+    )
+    return [balance, listing]
+
+
+def frame(*children: rx.Component) -> rx.Component:
+    """The customer area's frame (tabs) when the dashboard pages provide it, else the plain layout."""
+    try:
+        from .dashboard_common import dashboard_frame
+    except ImportError:
+        return layout(rx.vstack(rx.heading(t("domains.mine_title"), size="7"), *children, spacing="5",
+                                width="100%"))
+    return dashboard_frame("/dashboard/domains", "domains.mine_title", *children)
+
+
+@rx.page(route="/dashboard/domains", title="Mes domaines | KmerHosting",
+         on_load=[BaseState.guard_customer, DashboardDomainsState.load])
+def dashboard_domains_page() -> rx.Component:
+    return frame(*content())

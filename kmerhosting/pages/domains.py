@@ -1,0 +1,83 @@
+import reflex as rx
+
+from ..components.i18n import by_lang, t
+from ..components.layout import layout
+from ..state.domains import YEAR_CHOICES, DomainsState, OfferView
+
+
+def search_form() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(rx.input.slot(rx.icon("search", size=18)), name="query", id="domain-query",
+                     value=DomainsState.query, on_change=DomainsState.set_query,
+                     placeholder=t("domains.search_placeholder"),
+                     size="3", flex="1", max_length=253, auto_focus=True),
+            rx.button(t("domains.search_button"), type="submit", size="3", id="domain-search"),
+            width="100%", spacing="2",
+        ),
+        on_submit=DomainsState.search, reset_on_submit=False, width="100%",
+    )
+
+
+def years_picker() -> rx.Component:
+    return rx.hstack(
+        rx.text(t("domains.years_label"), size="2", color_scheme="gray"),
+        rx.select(YEAR_CHOICES, value=DomainsState.years, on_change=DomainsState.set_years, size="2",
+                  id="domain-years"),
+        rx.text(t("domains.years_suffix"), size="2", color_scheme="gray"),
+        align="center", spacing="2",
+    )
+
+
+def offer_row(offer: OfferView) -> rx.Component:
+    in_cart = DomainsState.in_cart.contains(offer.domain)
+    return rx.card(
+        rx.hstack(
+            rx.icon(rx.cond(offer.available, "circle-check", "circle-x"), size=22,
+                    color=rx.cond(offer.available, rx.color("green", 9), rx.color("red", 9))),
+            rx.text(offer.domain, weight="bold", size="4"),
+            rx.cond(offer.available,
+                    rx.badge(t("domains.available"), color_scheme="green", variant="soft"),
+                    rx.badge(t("domains.taken"), color_scheme="red", variant="soft")),
+            rx.spacer(),
+            rx.cond(offer.available,
+                    rx.hstack(
+                        rx.text(by_lang(offer.price_fr, offer.price_en), weight="bold", size="4",
+                                color=rx.color("green", 11)),
+                        rx.button(rx.cond(in_cart, rx.icon("check", size=16), rx.icon("shopping-cart", size=16)),
+                                  t("domains.add_to_cart"), disabled=in_cart,
+                                  on_click=DomainsState.add_to_cart(offer.domain)),
+                        align="center", spacing="3")),
+            align="center", spacing="3", width="100%", wrap="wrap",
+        ),
+        width="100%", class_name="domain-offer", data_domain=offer.domain,
+    )
+
+
+def results() -> rx.Component:
+    return rx.vstack(
+        rx.cond(DomainsState.error_fr != "",
+                rx.callout(by_lang(DomainsState.error_fr, DomainsState.error_en), icon="triangle-alert",
+                           color_scheme="red", width="100%", id="domain-error")),
+        rx.cond(DomainsState.searched,
+                rx.vstack(rx.foreach(DomainsState.offers, offer_row), spacing="2", width="100%",
+                          id="domain-results")),
+        spacing="3", width="100%",
+    )
+
+
+@rx.page(route="/domains", title="Domaines | KmerHosting")
+def domains_page() -> rx.Component:
+    return layout(
+        rx.vstack(
+            rx.heading(t("domains.title"), size="8"),
+            rx.text(t("domains.subtitle"), color_scheme="gray", size="3"),
+            search_form(),
+            years_picker(),
+            rx.cond(DomainsState.is_test_registrar,
+                    rx.callout(t("domains.sandbox_note"), icon="flask-conical", color_scheme="orange",
+                               size="1", width="100%")),
+            results(),
+            spacing="4", width="100%", max_width="860px", margin="0 auto",
+        )
+    )
