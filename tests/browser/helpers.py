@@ -2,7 +2,8 @@
 
 Reflex pages are drawn before the browser has the page's state: a click before hydration is lost
 and a form filled too early can be redrawn empty. So every step waits for something only the state
-can show (the auth pages' `#page-ready` marker, a balance, a service card) before it types or clicks.
+can show (the auth pages' `#page-ready` marker, the navbar's logout button, a service card) before
+it types or clicks. Assertions are Playwright `expect`s, which retry until their timeout: no sleeps.
 """
 
 from __future__ import annotations
@@ -82,6 +83,12 @@ def goto(page: Page, path: str) -> None:
     page.wait_for_selector("#page-ready", state="attached")
 
 
+def wait_until_live(page: Page) -> None:
+    """A logged-in person's page is live once the navbar shows the logout button: the prerendered
+    HTML shows the visitor's links, so this button only appears after the state has arrived."""
+    expect(page.locator("#nav-logout")).to_be_visible()
+
+
 def fill(page: Page, **fields) -> None:
     for name, value in fields.items():
         page.fill(f"#f-{name}", value)
@@ -159,7 +166,7 @@ def log_in_admin(page: Page) -> None:
 
 def request_credits(page: Page, amount: int, reference: str, shots: str | None = None) -> None:
     page.goto("/dashboard/billing")
-    expect(page.locator("#billing-balance")).to_be_visible()  # drawn from the state: the page is live
+    wait_until_live(page)  # a submit clicked before hydration would post the form the browser's way
     page.fill("#request-amount", str(amount))
     page.fill("#request-reference", reference)
     page.click("#request-submit")
@@ -172,6 +179,7 @@ def request_credits(page: Page, amount: int, reference: str, shots: str | None =
 
 def approve_credit_request(admin: Page, email: str, reference: str, shots: str | None = None) -> None:
     admin.goto("/admin/credits")
+    wait_until_live(admin)
     row = admin.locator("tr", has_text=reference)
     expect(row).to_contain_text(email)
     if shots:
@@ -212,6 +220,7 @@ def buy_pack_with_new_domain(page: Page, pack_slug: str, pack_name: str, months:
                              shots: str | None = None) -> Purchase:
     """From /hosting to a paid order: pack page, duration, cart, a new .cm domain, checkout, pay."""
     page.goto("/hosting")
+    wait_until_live(page)
     link = page.locator(f"a[href='/hosting/{pack_slug}']").first
     expect(link).to_be_visible()
     if shots:
@@ -219,6 +228,7 @@ def buy_pack_with_new_domain(page: Page, pack_slug: str, pack_name: str, months:
     link.click()
     expect(page).to_have_url(re.compile(rf"/hosting/{pack_slug}$"))
     expect(page.get_by_text(pack_name, exact=True).first).to_be_visible()
+    wait_until_live(page)
     page.click(f"#duration-{months}")
     expect(page.locator(f"#duration-{months}")).to_have_attribute("aria-checked", "true")
     pack_price = amount_of(page.locator("#pack-price").inner_text())
@@ -316,7 +326,7 @@ def service_card(page: Page, domain: str):
 
 def open_services(page: Page) -> None:
     page.goto("/dashboard/services")
-    expect(page.locator("#services-balance")).to_be_visible()
+    wait_until_live(page)
 
 
 def renew_service(page: Page, domain: str, months: int, price: int, balance: int,
