@@ -63,8 +63,7 @@ def _own_web_dir(workdir: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def scaled_app(live_app, tmp_path_factory):
-    # live_app first: its `.web` (packages installed, app built) is what _own_web_dir copies.
+def scaled_app(request, tmp_path_factory):
     if _MARIADB_PROBLEM:
         pytest.skip(f"MariaDB unreachable: {_MARIADB_PROBLEM}")
     problem = _redis_problem()
@@ -72,6 +71,7 @@ def scaled_app(live_app, tmp_path_factory):
         if REQUIRE_MARIADB:
             pytest.fail(f"Redis is required with KMER_TEST_REQUIRE_MARIADB=1 but unreachable: {problem}")
         pytest.skip(f"Redis unreachable: {problem}")
+    request.getfixturevalue("live_app")  # first: its `.web` (packages installed) is what _own_web_dir copies
     workdir = tmp_path_factory.mktemp("scaled")
     database_url, drop_database = create_mariadb_database("kmer_scale")
     redis_url = f"{REDIS_SERVER_URL}/{_free_redis_db()}"
@@ -150,7 +150,8 @@ def workers_answering(app, workers: set[int], attempts: int = 64) -> set[int]:
     return reached
 
 
-def test_two_workers_on_mariadb_and_redis_serve_journey3(scaled_app, browser):
+def test_two_workers_on_mariadb_and_redis_serve_journey3(scaled_app, request):
+    browser = request.getfixturevalue("browser")  # after scaled_app, so a missing Redis skips at once
     workers = serving_workers(scaled_app)
     assert len(workers) >= WORKERS, f"worker processes listening: {sorted(workers)}"
     assert workers_answering(scaled_app, workers) == workers
