@@ -69,19 +69,19 @@ def admin_page(browser, live_app):
 
 
 @pytest.fixture(scope="module")
-def engine(live_app):
+def live_engine(live_app):
     engine = db.make_engine(live_app.database_url)
     yield engine
     engine.dispose()
 
 
-def test_journey1_visitor_registers_verifies_the_mailed_link_and_logs_in(customer_page, live_app, engine, story):
+def test_journey1_visitor_registers_verifies_the_mailed_link_and_logs_in(customer_page, live_app, live_engine, story):
     customer = h.new_customer("Awa")
     h.sign_up(customer_page, live_app, customer, shots="journey1")
     expect(customer_page.get_by_text(f"Bonjour {customer.name}")).to_be_visible()
     expect(customer_page.locator("#overview-balance")).to_have_text(h.xaf(0))
     screenshot(customer_page, "journey1-dashboard")
-    with Session(engine) as s:
+    with Session(live_engine) as s:
         user = s.exec(select(User).where(User.email == customer.email)).one()
         assert user.email_verified_at is not None and user.role == "customer"
     story.customer = customer
@@ -100,10 +100,10 @@ def test_journey2_admin_approves_the_credit_request_and_the_balance_shows_it(cus
     story.done.add(2)
 
 
-def test_journey3_customer_buys_a_pack_with_a_new_domain_and_renews_it(customer_page, engine, story):
+def test_journey3_customer_buys_a_pack_with_a_new_domain_and_renews_it(customer_page, live_engine, story):
     story.needs(2)
-    story.domain, story.balance = h.buy_and_renew(customer_page, engine, story.customer, story.balance, "journey3")
-    with Session(engine) as s:
+    story.domain, story.balance = h.buy_and_renew(customer_page, live_engine, story.customer, story.balance, "journey3")
+    with Session(live_engine) as s:
         story.service_id = s.exec(select(Service.id).where(Service.domain == story.domain)).one()
     story.done.add(3)
 
@@ -123,21 +123,23 @@ def notices_for(engine, service_id: int, threshold: int) -> list:
             "WHERE n.service_id = :sid AND n.threshold = :t"), {"sid": service_id, "t": threshold}).all()
 
 
-def test_journey4_notifier_sends_the_60_day_notice_and_the_admin_sees_it(admin_page, live_app, engine, story):
+def test_journey4_notifier_sends_the_60_day_notice_and_the_admin_sees_it(admin_page, live_app, live_engine, story):
     story.needs(3)
-    with Session(engine) as s:
+    with Session(live_engine) as s:
         expires_at = s.get(Service, story.service_id).expires_at
-    day = (local_date(expires_at) - timedelta(days=60)).isoformat()  # the clock moved 60 days before expiry
-    assert notices_for(engine, story.service_id, 60) == []
+    # The clock moved to 60 days before expiry (about two years on). The notifier works on the whole
+    # live database; the browser tests that come later create their own services.
+    day = (local_date(expires_at) - timedelta(days=60)).isoformat()
+    assert notices_for(live_engine, story.service_id, 60) == []
 
     output = run_notifier(live_app, "--now", day)
     assert re.search(r"notices sent=[1-9]", output), output
-    [(to_email, subject, body)] = notices_for(engine, story.service_id, 60)
+    [(to_email, subject, body)] = notices_for(live_engine, story.service_id, 60)
     assert to_email == story.customer.email
     assert story.domain in subject and "60" in subject
     assert h.format_day(expires_at) in body
     run_notifier(live_app, "--now", day)  # a second run (a cron retry, another host) sends nothing twice
-    assert len(notices_for(engine, story.service_id, 60)) == 1
+    assert len(notices_for(live_engine, story.service_id, 60)) == 1
 
     admin_page.goto("/admin/notifications")
     row = admin_page.locator("tr", has_text=story.customer.email).filter(has_text="expiry_notice")
@@ -150,10 +152,10 @@ def test_journey4_notifier_sends_the_60_day_notice_and_the_admin_sees_it(admin_p
 
 
 @pytest.fixture(scope="module")
-def other_service(engine):
+def other_service(live_engine):
     """Another customer's service, written straight into the database: this journey is about the first
     customer's reach, not about how the other one bought it."""
-    with Session(engine, expire_on_commit=False) as s:
+    with Session(live_engine, expire_on_commit=False) as s:
         other = make_user(s, email=f"other.{uuid.uuid4().hex[:6]}@example.cm", credits=5000)
         pack = s.exec(select(Pack).where(Pack.slug == h.PACK_SLUG)).one()
         service = make_service(s, other, pack, days_left=20, domain=f"voisin{uuid.uuid4().hex[:6]}.cm")
@@ -161,7 +163,7 @@ def other_service(engine):
 
 
 def test_journey5_customer_cannot_open_admin_nor_another_customers_service(
-        customer_page, browser, live_app, engine, other_service, story):
+        customer_page, browser, live_app, live_engine, other_service, story):
     story.needs(3)
     page = customer_page
     page.goto("/admin")
@@ -197,7 +199,7 @@ def test_journey5_customer_cannot_open_admin_nor_another_customers_service(
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.get_by_text(other_service["domain"])).to_have_count(0)
     screenshot(page, "journey5-other-service-refused")
-    with Session(engine) as s:
+    with Session(live_engine) as s:
         assert s.get(Service, other_service["id"]).expires_at == other_service["expires_at"]
         assert s.get(User, other_service["user_id"]).credits == 5000
 
