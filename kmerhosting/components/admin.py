@@ -68,6 +68,14 @@ def label(value, prefix: str, options) -> rx.Component:
     return rx.match(value, *[(o, t(f"{prefix}.{o}")) for o in options], value)
 
 
+REQUEST_STATUSES = ("pending", "approved", "rejected", "cancelled")
+
+
+def request_badge(value) -> rx.Component:
+    """A credit request's status, in the words the customer reads too."""
+    return status_badge(value, "admin.request_status", REQUEST_STATUSES)
+
+
 def status_badge(value, prefix: str = "admin.status", options=tuple(STATUS_COLORS)) -> rx.Component:
     return rx.badge(label(value, prefix, options),
                     color_scheme=rx.match(value, *[(k, c) for k, c in STATUS_COLORS.items()], "gray"),

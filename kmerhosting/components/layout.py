@@ -16,9 +16,9 @@ NAV_LINKS = [("nav.hosting", "/hosting"), ("nav.domains", "/domains")]
 
 def language_switch() -> rx.Component:
     return rx.hstack(
-        rx.button("FR", size="1", variant=rx.cond(BaseState.lang == "fr", "solid", "ghost"),
+        rx.button("FR", size="1", variant=rx.cond(BaseState.lang == "fr", "solid", "soft"),
                   on_click=BaseState.set_language("fr"), id="lang-fr", aria_label="Français"),
-        rx.button("EN", size="1", variant=rx.cond(BaseState.lang == "en", "solid", "ghost"),
+        rx.button("EN", size="1", variant=rx.cond(BaseState.lang == "en", "solid", "soft"),
                   on_click=BaseState.set_language("en"), id="lang-en", aria_label="English"),
         spacing="1",
     )

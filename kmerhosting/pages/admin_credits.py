@@ -2,7 +2,17 @@
 
 import reflex as rx
 
-from ..components.admin import admin_page, cell, error_callout, field, label, pager, status_badge, table
+from ..components.admin import (
+    REQUEST_STATUSES,
+    admin_page,
+    cell,
+    error_callout,
+    field,
+    label,
+    pager,
+    request_badge,
+    table,
+)
 from ..components.i18n import t
 from ..state.admin_credits import AdminCreditsState
 from ..state.base import BaseState
@@ -72,16 +82,16 @@ def request_row(r) -> rx.Component:
         cell(rx.text(r["amount"], weight="bold"), white_space="nowrap"),
         cell(rx.vstack(label(r["method"], "admin.method", METHODS),
                        rx.code(r["reference"], size="1"), spacing="1")),
-        cell(status_badge(r["status"])),
+        cell(request_badge(r["status"])),
         cell(decide_cell(r)),
     )
 
 
 def status_tabs() -> rx.Component:
     return rx.hstack(
-        *[rx.button(t(f"admin.status.{s}"), size="1",
+        *[rx.button(t(f"admin.request_status.{s}"), size="1",
                     variant=rx.cond(S.request_status == s, "solid", "soft"), on_click=S.show_status(s))
-          for s in ("pending", "approved", "rejected", "cancelled")],
+          for s in REQUEST_STATUSES],
         spacing="2",
     )
 

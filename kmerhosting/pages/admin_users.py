@@ -2,9 +2,20 @@
 
 import reflex as rx
 
-from ..components.admin import admin_page, cell, confirm_button, error_callout, label, pager, select_field, status_badge, table
+from ..components.admin import (
+    admin_page,
+    cell,
+    confirm_button,
+    error_callout,
+    label,
+    pager,
+    request_badge,
+    select_field,
+    status_badge,
+    table,
+)
 from ..components.i18n import t
-from ..state.admin_users import AdminUserState, AdminUsersState
+from ..state.admin_users import AdminUsersState, AdminUserState
 from ..state.base import BaseState
 
 S = AdminUsersState
@@ -121,7 +132,7 @@ def admin_user() -> rx.Component:
                                                 "admin.col.reference", "admin.col.status", "admin.col.note"],
                         U.requests, lambda r: rx.table.row(cell(r["when"]), cell(r["amount"]),
                                                            cell(label(r["method"], "admin.method", METHODS)),
-                                                           cell(r["reference"]), cell(status_badge(r["status"])),
+                                                           cell(r["reference"]), cell(request_badge(r["status"])),
                                                            cell(r["note"]))),
                 section("admin.user.logins", ["admin.col.created", "admin.col.client", "admin.col.revoked"],
                         U.logins, lambda r: rx.table.row(cell(r["created"]), cell(r["client"]), cell(r["revoked"]))),

@@ -10,6 +10,7 @@ import reflex as rx
 
 from ..core.admin import stats
 from ..core.admin.common import Page
+from ..core.errors import NotAuthorized
 from ..db import session_scope
 from ..i18n.format import format_datetime, format_xaf
 from .base import BaseState
@@ -37,15 +38,23 @@ class AdminState(rx.State, mixin=True):
     total: int = 0
     _loaded_lang: str = ""  # the language the page's data (amounts, dates) was formatted in
 
-    def _run(self, work):
+    def _run(self, work, *, quiet_refusal: bool = False):
         """Run work(session, admin_id) in one transaction as the logged-in admin.
 
         Returns (result, None) on success, (None, toast event) when refused or invalid.
+        `quiet_refusal` (page loads): a visitor who is not an admin is already being redirected by
+        the page guard, so the refusal changes nothing and shows no second message.
         """
         try:
             with session_scope() as session:
                 admin = self._require_admin(session)
                 result = work(session, admin.id)
+        except NotAuthorized:
+            if quiet_refusal:
+                return None, None
+            self.error = self._t("error.not_authorized")
+            self.notice = ""
+            return None, rx.toast.error(self.error)
         except Exception as exc:  # noqa: BLE001  (every failure becomes a message, nothing half-done)
             self.error = self._error_message(exc)
             self.notice = ""
@@ -63,7 +72,7 @@ class AdminState(rx.State, mixin=True):
         """Mounted again when the visitor switches language: reformat the page's amounts and dates."""
         if self._loaded_lang and self._loaded_lang != self.lang and hasattr(self, "load"):
             return self.load()
-        return self._run(lambda session, admin_id: None)[1]
+        return self._run(lambda session, admin_id: None, quiet_refusal=True)[1]
 
     def _set_page(self, result: Page) -> None:
         self.page, self.pages, self.total = result.page, result.pages, result.total
@@ -86,7 +95,7 @@ class PagedAdminState(AdminState, mixin=True):
 
     @rx.event
     def load(self):
-        return self._run(self._fill)[1]
+        return self._run(self._fill, quiet_refusal=True)[1]
 
     @rx.event
     def next_page(self):
@@ -104,8 +113,8 @@ class AdminOverviewState(AdminState, BaseState):
 
     @rx.event
     def load(self):
-        data, failed = self._run(stats.overview)
-        if failed:
+        data, failed = self._run(stats.overview, quiet_refusal=True)
+        if data is None:
             return failed
         money = {"revenue_30_days", "outstanding"}
         self.cards = [

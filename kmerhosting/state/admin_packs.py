@@ -47,7 +47,7 @@ class AdminPacksState(AdminState, BaseState):
     @rx.event
     def load(self):
         self.editing = -1
-        return self._run(self._fill)[1]
+        return self._run(self._fill, quiet_refusal=True)[1]
 
     @rx.event
     def new_pack(self):

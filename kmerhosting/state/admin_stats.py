@@ -55,7 +55,7 @@ class AdminStatsState(AdminState, BaseState):
 
     @rx.event
     def load(self):
-        return self._run(self._fill)[1]
+        return self._run(self._fill, quiet_refusal=True)[1]
 
     @rx.event
     def apply_period(self, form: dict):

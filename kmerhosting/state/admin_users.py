@@ -95,7 +95,7 @@ class AdminUserState(AdminState, BaseState):
     @rx.event
     def load(self):
         self.user = {}
-        return self._run(self._fill)[1]
+        return self._run(self._fill, quiet_refusal=True)[1]
 
     @rx.event
     def set_user_status(self, status: str):

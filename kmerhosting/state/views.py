@@ -27,6 +27,11 @@ class PackCard:
     lines_en: list[str] = dataclasses.field(default_factory=list)
 
 
+def _count(key: str, lang: str, n: int) -> str:
+    """"1 base de données" / "5 bases de données": the singular has its own key (`<key>_one`)."""
+    return translate(f"{key}_one" if n == 1 else key, lang, n=n)
+
+
 def pack_lines(pack: Pack, lang: str) -> list[str]:
     panel = CONTROL_PANEL_LABELS.get(pack.control_panel, pack.control_panel)
     lines = [
@@ -34,9 +39,9 @@ def pack_lines(pack: Pack, lang: str) -> list[str]:
         translate("pack.disk", lang, n=pack.disk_gb),
         translate("pack.bandwidth", lang, n=pack.bandwidth_gb) if pack.bandwidth_gb
         else translate("pack.bandwidth_unmetered", lang),
-        translate("pack.websites", lang, n=pack.websites),
-        translate("pack.emails", lang, n=pack.email_accounts),
-        translate("pack.databases", lang, n=pack.databases),
+        _count("pack.websites", lang, pack.websites),
+        _count("pack.emails", lang, pack.email_accounts),
+        _count("pack.databases", lang, pack.databases),
     ]
     if pack.free_ssl:
         lines.append(translate("pack.ssl", lang))

@@ -40,7 +40,12 @@ MESSAGES = {
     "admin.status.admin": {"fr": "Admin", "en": "Admin"},
     "admin.status.customer": {"fr": "Client", "en": "Customer"},
     "admin.status.pending": {"fr": "En attente", "en": "Pending"},
-    "admin.status.approved": {"fr": "Approuvée", "en": "Approved"},
+    "admin.status.approved": {"fr": "Acceptée", "en": "Approved"},
+    # Credit requests are feminine in French ("la demande"): their own words, as the customer reads them.
+    "admin.request_status.pending": {"fr": "En attente", "en": "Pending"},
+    "admin.request_status.approved": {"fr": "Acceptée", "en": "Approved"},
+    "admin.request_status.rejected": {"fr": "Refusée", "en": "Rejected"},
+    "admin.request_status.cancelled": {"fr": "Annulée", "en": "Cancelled"},
     "admin.status.rejected": {"fr": "Refusée", "en": "Rejected"},
     "admin.status.cancelled": {"fr": "Annulé", "en": "Cancelled"},
     "admin.status.suspended": {"fr": "Suspendu", "en": "Suspended"},
