@@ -42,7 +42,9 @@ def shop(live_app):
                                 payment_reference="OM-7781")
         s.add(request)
         s.add(NotificationLog(recipient=customer.email, user_id=customer.id, kind="credit_added", status="failed",
-                              error="SMTP 451 try again later", payload={"template": "credit_added", "context": {}}))
+                              error="SMTP 451 try again later", payload={"template": "credit_added",
+                                       "context": {"name": customer.name, "amount": 5000, "balance": 5000,
+                                                   "reason": "MTN MoMo 5512"}}))
         token = create_session(s, admin.id, client="playwright")
         s.commit()
         ids = {"request": request.id, "customer": customer.id, "service": service.id}
