@@ -12,9 +12,11 @@ except ConfigError as exc:  # refuse to start with a bad configuration, naming t
     print(exc, file=sys.stderr)
     raise SystemExit(2) from None
 
-from . import pages  # noqa: E402,F401  (registers the pages)
+from . import pages  # noqa: E402,F401  (records the pages)
 from .api import api  # noqa: E402
+from .pages.registry import add_pages  # noqa: E402
 
 app = rx.App(
     api_transformer=api,
 )
+add_pages(app)

@@ -1,4 +1,4 @@
-"""Pages: layout only. Importing this package registers every page (each module uses @rx.page)."""
+"""Pages: layout only. Importing this package records every page (each module uses `registry.page`)."""
 
 import importlib
 import pkgutil

@@ -6,6 +6,7 @@ from ..components.admin import MENU, admin_page
 from ..components.i18n import t
 from ..state.admin import AdminOverviewState
 from ..state.base import BaseState
+from .registry import page
 
 CARD_KEYS = ["pending_requests", "failed_mails", "pending_services", "active_services", "customers",
              "revenue_30_days", "outstanding"]
@@ -34,7 +35,7 @@ def shortcuts() -> rx.Component:
     )
 
 
-@rx.page(route="/admin", title="Admin · KmerHosting", on_load=[BaseState.guard_admin, AdminOverviewState.load])
+@page(route="/admin", title="Admin · KmerHosting", on_load=[BaseState.guard_admin, AdminOverviewState.load])
 def admin_overview() -> rx.Component:
     return admin_page(
         "admin.overview.title",

@@ -16,6 +16,7 @@ from ..components.admin import (
 from ..components.i18n import t
 from ..state.admin_credits import AdminCreditsState
 from ..state.base import BaseState
+from .registry import page
 
 S = AdminCreditsState
 METHODS = ["mtn_momo", "orange_money", "bank_transfer", "cash"]
@@ -96,7 +97,7 @@ def status_tabs() -> rx.Component:
     )
 
 
-@rx.page(route="/admin/credits", title="Admin · Crédits", on_load=[BaseState.guard_admin, S.load])
+@page(route="/admin/credits", title="Admin · Crédits", on_load=[BaseState.guard_admin, S.load])
 def admin_credits() -> rx.Component:
     return admin_page(
         "admin.credits.title",

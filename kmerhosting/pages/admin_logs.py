@@ -2,10 +2,19 @@
 
 import reflex as rx
 
-from ..components.admin import admin_page, cell, error_callout, pager, select_field, status_badge, table
+from ..components.admin import (
+    admin_page,
+    cell,
+    error_callout,
+    pager,
+    select_field,
+    status_badge,
+    table,
+)
 from ..components.i18n import t
 from ..state.admin_logs import AdminAuditState, AdminMailsState
 from ..state.base import BaseState
+from .registry import page
 
 M = AdminMailsState
 A = AdminAuditState
@@ -50,7 +59,7 @@ def mail_row(m) -> rx.Component:
     )
 
 
-@rx.page(route="/admin/notifications", title="Admin · E-mails", on_load=[BaseState.guard_admin, M.load])
+@page(route="/admin/notifications", title="Admin · E-mails", on_load=[BaseState.guard_admin, M.load])
 def admin_notifications() -> rx.Component:
     return admin_page(
         "admin.mails.title", mail_filters(), error_callout(M),
@@ -85,7 +94,7 @@ def audit_row(a) -> rx.Component:
     )
 
 
-@rx.page(route="/admin/audit", title="Admin · Journal d'audit", on_load=[BaseState.guard_admin, A.load])
+@page(route="/admin/audit", title="Admin · Journal d'audit", on_load=[BaseState.guard_admin, A.load])
 def admin_audit() -> rx.Component:
     return admin_page(
         "admin.audit.title", audit_filters(), error_callout(A),

@@ -2,11 +2,21 @@
 
 import reflex as rx
 
-from ..components.admin import admin_page, cell, confirm_button, error_callout, field, select_field, status_badge, table
+from ..components.admin import (
+    admin_page,
+    cell,
+    confirm_button,
+    error_callout,
+    field,
+    select_field,
+    status_badge,
+    table,
+)
 from ..components.i18n import t
 from ..config import DURATIONS
 from ..state.admin_packs import AdminPacksState
 from ..state.base import BaseState
+from .registry import page
 
 S = AdminPacksState
 
@@ -84,7 +94,7 @@ def pack_row(p) -> rx.Component:
     )
 
 
-@rx.page(route="/admin/packs", title="Admin · Offres", on_load=[BaseState.guard_admin, S.load])
+@page(route="/admin/packs", title="Admin · Offres", on_load=[BaseState.guard_admin, S.load])
 def admin_packs() -> rx.Component:
     return admin_page(
         "admin.packs.title",

@@ -2,10 +2,20 @@
 
 import reflex as rx
 
-from ..components.admin import admin_page, cell, confirm_button, error_callout, pager, select_field, status_badge, table
+from ..components.admin import (
+    admin_page,
+    cell,
+    confirm_button,
+    error_callout,
+    pager,
+    select_field,
+    status_badge,
+    table,
+)
 from ..components.i18n import t
 from ..state.admin_services import AdminServicesState
 from ..state.base import BaseState
+from .registry import page
 
 S = AdminServicesState
 STATUSES = ["pending", "active", "suspended", "expired", "cancelled"]
@@ -68,7 +78,7 @@ def service_row(r) -> rx.Component:
     )
 
 
-@rx.page(route="/admin/services", title="Admin · Services", on_load=[BaseState.guard_admin, S.load])
+@page(route="/admin/services", title="Admin · Services", on_load=[BaseState.guard_admin, S.load])
 def admin_services() -> rx.Component:
     return admin_page(
         "admin.services.title", filters(), error_callout(S),

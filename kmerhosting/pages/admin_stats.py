@@ -2,10 +2,18 @@
 
 import reflex as rx
 
-from ..components.admin import admin_page, cell, error_callout, field, select_field, table
+from ..components.admin import (
+    admin_page,
+    cell,
+    error_callout,
+    field,
+    select_field,
+    table,
+)
 from ..components.i18n import by_lang, t
 from ..state.admin_stats import AdminStatsState
 from ..state.base import BaseState
+from .registry import page
 
 S = AdminStatsState
 GREEN, BLUE, ORANGE = "#30a46c", "#0090ff", "#f76b15"
@@ -105,7 +113,7 @@ def sales_table(rows, name_key: str, header: str, translated: bool = False) -> r
     return table([header, "admin.col.services", "admin.col.amount"], rows, row)
 
 
-@rx.page(route="/admin/stats", title="Admin · Statistiques", on_load=[BaseState.guard_admin, S.load])
+@page(route="/admin/stats", title="Admin · Statistiques", on_load=[BaseState.guard_admin, S.load])
 def admin_stats() -> rx.Component:
     return admin_page(
         "admin.stats.title",

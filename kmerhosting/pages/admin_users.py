@@ -17,6 +17,7 @@ from ..components.admin import (
 from ..components.i18n import t
 from ..state.admin_users import AdminUsersState, AdminUserState
 from ..state.base import BaseState
+from .registry import page
 
 S = AdminUsersState
 KINDS = ["credit", "adjustment", "purchase", "domain", "renewal", "refund"]
@@ -58,7 +59,7 @@ def user_row(u) -> rx.Component:
     )
 
 
-@rx.page(route="/admin/users", title="Admin · Utilisateurs", on_load=[BaseState.guard_admin, S.load])
+@page(route="/admin/users", title="Admin · Utilisateurs", on_load=[BaseState.guard_admin, S.load])
 def admin_users() -> rx.Component:
     return admin_page(
         "admin.users.title", filters(), error_callout(S),
@@ -99,7 +100,7 @@ def user_actions() -> rx.Component:
     )
 
 
-@rx.page(route="/admin/users/[uid]", title="Admin · Utilisateur", on_load=[BaseState.guard_admin, U.load])
+@page(route="/admin/users/[uid]", title="Admin · Utilisateur", on_load=[BaseState.guard_admin, U.load])
 def admin_user() -> rx.Component:
     return admin_page(
         "admin.user.title",

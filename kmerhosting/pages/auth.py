@@ -7,8 +7,16 @@ import reflex as rx
 from ..components.i18n import t
 from ..components.layout import layout
 from ..i18n import translate
-from ..state.auth import (AuthFormState, ForgotState, LoginState, NavState, RegisterState, ResetState,
-                          VerifyState)
+from ..state.auth import (
+    AuthFormState,
+    ForgotState,
+    LoginState,
+    NavState,
+    RegisterState,
+    ResetState,
+    VerifyState,
+)
+from .registry import page
 
 
 def title(key: str) -> str:
@@ -54,7 +62,7 @@ def submit_button(label: str) -> rx.Component:
                      disabled=~rx.State.is_hydrated)
 
 
-@rx.page(route="/auth/login", title=title("accounts.login_title"), on_load=LoginState.load)
+@page(route="/auth/login", title=title("accounts.login_title"), on_load=LoginState.load)
 def login_page() -> rx.Component:
     return layout(card(
         rx.heading(t("accounts.login_title"), size="6"),
@@ -73,7 +81,7 @@ def login_page() -> rx.Component:
     ))
 
 
-@rx.page(route="/auth/register", title=title("accounts.register_title"), on_load=RegisterState.load)
+@page(route="/auth/register", title=title("accounts.register_title"), on_load=RegisterState.load)
 def register_page() -> rx.Component:
     return layout(card(
         rx.heading(rx.cond(RegisterState.done, t("accounts.register_done_title"), t("accounts.register_title")),
@@ -127,7 +135,7 @@ def resend_form() -> rx.Component:
     )
 
 
-@rx.page(route="/auth/verify-email", title=title("accounts.verify_title"), on_load=[VerifyState.load, NavState.refresh])
+@page(route="/auth/verify-email", title=title("accounts.verify_title"), on_load=[VerifyState.load, NavState.refresh])
 def verify_page() -> rx.Component:
     return layout(card(
         rx.heading(t("accounts.verify_title"), size="6"),
@@ -151,7 +159,7 @@ def verify_page() -> rx.Component:
     ))
 
 
-@rx.page(route="/auth/forgot-password", title=title("accounts.forgot_title"), on_load=ForgotState.load)
+@page(route="/auth/forgot-password", title=title("accounts.forgot_title"), on_load=ForgotState.load)
 def forgot_page() -> rx.Component:
     return layout(card(
         rx.heading(t("accounts.forgot_title"), size="6"),
@@ -176,7 +184,7 @@ def forgot_page() -> rx.Component:
     ))
 
 
-@rx.page(route="/auth/reset-password", title=title("accounts.reset_title"), on_load=ResetState.load)
+@page(route="/auth/reset-password", title=title("accounts.reset_title"), on_load=ResetState.load)
 def reset_page() -> rx.Component:
     return layout(card(
         rx.heading(t("accounts.reset_title"), size="6"),
@@ -214,6 +222,6 @@ def reset_page() -> rx.Component:
     ))
 
 
-@rx.page(route="/auth/logout", title="KmerHosting", on_load=NavState.logout)
+@page(route="/auth/logout", title="KmerHosting", on_load=NavState.logout)
 def logout_page() -> rx.Component:
     return layout(rx.center(rx.spinner(size="3"), padding="4em"))

@@ -4,6 +4,7 @@ from ..components.i18n import by_lang, t
 from ..components.layout import layout
 from ..components.shop import cart_line_card, domain_dialog
 from ..state.cart import CartState
+from .registry import page
 
 
 def empty_cart() -> rx.Component:
@@ -33,7 +34,7 @@ def summary() -> rx.Component:
     )
 
 
-@rx.page(route="/cart", title="KmerHosting", on_load=CartState.load)
+@page(route="/cart", title="KmerHosting", on_load=CartState.load)
 def cart_page() -> rx.Component:
     return layout(
         rx.vstack(

@@ -5,6 +5,7 @@ from ..components.layout import layout
 from ..components.shop import money_row, problem_callout
 from ..state.cart import CartLine
 from ..state.checkout import CheckoutState, ResultLine
+from .registry import page
 
 
 def checkout_line(line: CartLine) -> rx.Component:
@@ -129,7 +130,7 @@ def result_panel() -> rx.Component:
     )
 
 
-@rx.page(route="/checkout", title="KmerHosting", on_load=CheckoutState.load_checkout)
+@page(route="/checkout", title="KmerHosting", on_load=CheckoutState.load_checkout)
 def checkout_page() -> rx.Component:
     return layout(
         rx.vstack(

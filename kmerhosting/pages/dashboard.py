@@ -4,6 +4,7 @@ from ..components.i18n import by_lang, t
 from ..state.base import BaseState
 from ..state.dashboard import DashboardState
 from .dashboard_common import dashboard_frame
+from .registry import page
 
 
 def stat_card(icon: str, label_key: str, value, detail, action=None) -> rx.Component:
@@ -64,7 +65,7 @@ def shortcut(icon: str, key: str, href: str) -> rx.Component:
     )
 
 
-@rx.page(route="/dashboard", title="KmerHosting", on_load=[BaseState.guard_customer, DashboardState.load])
+@page(route="/dashboard", title="KmerHosting", on_load=[BaseState.guard_customer, DashboardState.load])
 def dashboard_overview() -> rx.Component:
     return dashboard_frame(
         "/dashboard", "dashboard.title",

@@ -6,6 +6,7 @@ from ..state.base import BaseState
 from ..state.dashboard_billing import BillingState
 from ..state.dashboard_views import LedgerRow, RequestRow
 from .dashboard_common import dashboard_frame, error_callout
+from .registry import page
 
 REQUEST_COLOURS = {"pending": "amber", "approved": "green", "rejected": "red", "cancelled": "gray"}
 
@@ -129,7 +130,7 @@ def requests_table() -> rx.Component:
     )
 
 
-@rx.page(route="/dashboard/billing", title="KmerHosting", on_load=[BaseState.guard_customer, BillingState.load])
+@page(route="/dashboard/billing", title="KmerHosting", on_load=[BaseState.guard_customer, BillingState.load])
 def dashboard_billing() -> rx.Component:
     return dashboard_frame(
         "/dashboard/billing", "dashboard.billing_title",

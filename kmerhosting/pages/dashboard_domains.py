@@ -5,6 +5,7 @@ from ..components.layout import layout
 from ..state.base import BaseState
 from ..state.dashboard_domains import DashboardDomainsState, DomainRow
 from ..state.domains import YEAR_CHOICES
+from .registry import page
 
 
 def renew_controls(row: DomainRow) -> rx.Component:
@@ -69,7 +70,7 @@ def frame(*children: rx.Component) -> rx.Component:
     return dashboard_frame("/dashboard/domains", "domains.mine_title", *children)
 
 
-@rx.page(route="/dashboard/domains", title="Mes domaines | KmerHosting",
+@page(route="/dashboard/domains", title="Mes domaines | KmerHosting",
          on_load=[BaseState.guard_customer, DashboardDomainsState.load])
 def dashboard_domains_page() -> rx.Component:
     return frame(*content())

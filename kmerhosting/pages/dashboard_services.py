@@ -5,6 +5,7 @@ from ..state.base import BaseState
 from ..state.dashboard_services import ServicesState
 from ..state.dashboard_views import RenewOption, ServiceRow
 from .dashboard_common import dashboard_frame, error_callout
+from .registry import page
 
 STATUS_COLOURS = {"active": "green", "pending": "blue", "expired": "red", "suspended": "orange",
                   "cancelled": "gray"}
@@ -132,7 +133,7 @@ def empty_state() -> rx.Component:
                              align="center", spacing="3", padding="2em"), width="100%")
 
 
-@rx.page(route="/dashboard/services", title="KmerHosting",
+@page(route="/dashboard/services", title="KmerHosting",
          on_load=[BaseState.guard_customer, ServicesState.load])
 def dashboard_services() -> rx.Component:
     return dashboard_frame(

@@ -4,6 +4,7 @@ from ..components.i18n import t
 from ..state.base import BaseState
 from ..state.dashboard_settings import SettingsState
 from .dashboard_common import dashboard_frame, error_callout, success_callout
+from .registry import page
 
 
 def field(label_key: str, *inputs: rx.Component) -> rx.Component:
@@ -67,7 +68,7 @@ def email_form() -> rx.Component:
     )
 
 
-@rx.page(route="/dashboard/settings", title="KmerHosting",
+@page(route="/dashboard/settings", title="KmerHosting",
          on_load=[BaseState.guard_customer, SettingsState.load])
 def dashboard_settings() -> rx.Component:
     return dashboard_frame(

@@ -3,6 +3,7 @@ import reflex as rx
 from ..components.i18n import by_lang, t
 from ..components.layout import layout
 from ..state.domains import YEAR_CHOICES, DomainsState, OfferView
+from .registry import page
 
 
 def search_form() -> rx.Component:
@@ -66,7 +67,7 @@ def results() -> rx.Component:
     )
 
 
-@rx.page(route="/domains", title="Domaines | KmerHosting")
+@page(route="/domains", title="Domaines | KmerHosting")
 def domains_page() -> rx.Component:
     return layout(
         rx.vstack(

@@ -4,6 +4,7 @@ from ..components.i18n import t
 from ..components.layout import layout
 from ..components.pack_card import pack_card
 from ..state.home import HomeState
+from .registry import page
 
 
 def hero() -> rx.Component:
@@ -51,6 +52,6 @@ def why() -> rx.Component:
     )
 
 
-@rx.page(route="/", title="KmerHosting", on_load=HomeState.load)
+@page(route="/", title="KmerHosting", on_load=HomeState.load)
 def index() -> rx.Component:
     return layout(hero(), pricing(), why())

@@ -5,9 +5,10 @@ from ..components.layout import layout
 from ..components.pack_card import pack_card
 from ..components.shop import duration_picker, price_summary
 from ..state.hosting import HostingState
+from .registry import page
 
 
-@rx.page(route="/hosting", title="KmerHosting", on_load=HostingState.load_catalogue)
+@page(route="/hosting", title="KmerHosting", on_load=HostingState.load_catalogue)
 def hosting() -> rx.Component:
     return layout(
         rx.vstack(
@@ -48,7 +49,7 @@ def pack_details() -> rx.Component:
     )
 
 
-@rx.page(route="/hosting/[slug]", title="KmerHosting", on_load=HostingState.load_pack)
+@page(route="/hosting/[slug]", title="KmerHosting", on_load=HostingState.load_pack)
 def hosting_pack() -> rx.Component:
     return layout(
         rx.cond(
