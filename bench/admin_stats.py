@@ -15,7 +15,6 @@ import random
 import statistics
 import sys
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from kmerhosting import db  # noqa: E402
 from kmerhosting.core.admin import stats  # noqa: E402
 from kmerhosting.manage import migrate  # noqa: E402
 from kmerhosting.models import Pack, Role, Service, Transaction, User, utcnow  # noqa: E402
+from tests.databases import create_mariadb_database  # noqa: E402
 
 SERVER = os.environ.get("KMER_BENCH_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306")
 KINDS = ["credit", "purchase", "purchase", "domain", "renewal", "refund", "adjustment"]
@@ -108,11 +108,7 @@ def measure(engine, admin_id: int) -> dict:
 
 
 def main() -> None:
-    name = f"kmer_bench_{uuid.uuid4().hex[:8]}"
-    server = sa.create_engine(SERVER + "/")
-    with server.begin() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-    url = f"{SERVER}/{name}?charset=utf8mb4"
+    url, drop_database = create_mariadb_database("kmer_bench", SERVER)
     engine = None
     try:
         migrate(url)
@@ -140,9 +136,7 @@ def main() -> None:
         db.set_engine_override(None)
         if engine is not None:
             engine.dispose()
-        with server.begin() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-        server.dispose()
+        drop_database()
 
 
 if __name__ == "__main__":

@@ -36,24 +36,15 @@ from kmerhosting.core import cart, checkout  # noqa: E402
 from kmerhosting.core.ledger import add_credits, ledger_sum  # noqa: E402
 from kmerhosting.manage import migrate  # noqa: E402
 from kmerhosting.models import Pack, Service, Transaction, User, utcnow  # noqa: E402
+from tests.databases import create_mariadb_database  # noqa: E402
 
 MARIADB = os.environ.get("KMER_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306")
 PRICE = 2500
 
 
 def scratch_mariadb(prefix: str = "kmer_bench") -> tuple[str, Callable[[], None]]:
-    """A new, empty MariaDB database (as tests/conftest.py makes them); its URL and a drop function."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    server = sa.create_engine(MARIADB + "/", connect_args={"connect_timeout": 3})
-    with server.begin() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-
-    def drop() -> None:
-        with server.begin() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-        server.dispose()
-
-    return f"{MARIADB}/{name}?charset=utf8mb4", drop
+    """A new, empty MariaDB database; its URL and a drop function."""
+    return create_mariadb_database(prefix, MARIADB)
 
 
 def prepare_customers(engine, customers: int, lines_each: int) -> tuple[int, list[tuple[int, list[tuple[int, int]]]]]:

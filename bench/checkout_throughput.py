@@ -30,6 +30,7 @@ from kmerhosting.core import cart, checkout  # noqa: E402
 from kmerhosting.core.ledger import add_credits, ledger_sum  # noqa: E402
 from kmerhosting.manage import migrate  # noqa: E402
 from kmerhosting.models import Pack, User  # noqa: E402
+from tests.databases import create_mariadb_database  # noqa: E402
 
 MARIADB = os.environ.get("KMER_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306")
 
@@ -115,19 +116,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         run("sqlite", f"sqlite:///{tmp}/bench.db", args.users, args.threads)
     try:
-        server = sa.create_engine(MARIADB + "/", connect_args={"connect_timeout": 3})
-        name = f"kmer_bench_{uuid.uuid4().hex[:8]}"
-        with server.begin() as conn:
-            conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+        url, drop_database = create_mariadb_database("kmer_bench", MARIADB)
     except Exception as exc:  # noqa: BLE001
         print(f"mariadb  skipped: {str(exc).splitlines()[0]}")
         return
     try:
-        run("mariadb", f"{MARIADB}/{name}?charset=utf8mb4", args.users, args.threads)
+        run("mariadb", url, args.users, args.threads)
     finally:
-        with server.begin() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-        server.dispose()
+        drop_database()
     checkout_floor.report(args.customers, min(args.orders, cart.MAX_ITEMS))
 
 

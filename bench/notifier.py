@@ -19,7 +19,6 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from kmerhosting import db  # noqa: E402
 from kmerhosting.core import notifier  # noqa: E402
 from kmerhosting.manage import migrate  # noqa: E402
 from kmerhosting.models import Pack, Service, User  # noqa: E402
+from tests.databases import create_mariadb_database  # noqa: E402
 
 NOW = datetime(2027, 1, 10, 7, 0, tzinfo=UTC)
 DUE_DAYS = [60, 55, 50, 30, 25, 15, 10, 6, 5, 3, 1, 0]  # inside the default notice windows
@@ -43,17 +43,7 @@ def scratch_database(server: str | None) -> tuple[str, callable]:
     if server is None:
         path = Path(tempfile.mkdtemp(prefix="kmer_bench_")) / "bench.db"
         return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
-    name = f"kmer_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server + "/")
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-
-    def drop():
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-        admin.dispose()
-
-    return f"{server}/{name}?charset=utf8mb4", drop
+    return create_mariadb_database("kmer_bench", server)
 
 
 def _service_row(i: int, user_id: int, pack_id: int, expires_at: datetime, status: str) -> dict:

@@ -19,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("KMER_ENV", "test")
 os.environ.setdefault("KMER_ENV_FILE", "/nonexistent")
 
-import sqlalchemy as sa  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from kmerhosting import db  # noqa: E402
@@ -28,6 +27,7 @@ from kmerhosting.core.renewals import renew_service  # noqa: E402
 from kmerhosting.manage import migrate  # noqa: E402
 from kmerhosting.models import User  # noqa: E402
 from tests.factories import make_pack, make_service, make_user  # noqa: E402
+from tests.databases import create_mariadb_database  # noqa: E402
 
 RENEWALS = 200
 THREADS = 8
@@ -83,18 +83,14 @@ def main() -> None:
         bench("sqlite", f"sqlite:///{tmp}/bench.db")
     server = os.environ.get("KMER_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306")
     try:
-        admin = sa.create_engine(server + "/", connect_args={"connect_timeout": 3})
-        name = f"kmer_bench_{uuid.uuid4().hex[:8]}"
-        with admin.begin() as c:
-            c.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+        url, drop_database = create_mariadb_database("kmer_bench", server)
     except Exception as exc:  # noqa: BLE001
         print(f"mariadb  skipped: {str(exc).splitlines()[0]}")
         return
     try:
-        bench("mariadb", f"{server}/{name}?charset=utf8mb4")
+        bench("mariadb", url)
     finally:
-        with admin.begin() as c:
-            c.execute(sa.text(f"DROP DATABASE `{name}`"))
+        drop_database()
 
 
 if __name__ == "__main__":

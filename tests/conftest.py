@@ -9,7 +9,6 @@ unreachable MariaDB fails the run instead of skipping.
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,8 @@ from kmerhosting import db  # noqa: E402
 from kmerhosting.config import reset_settings_cache  # noqa: E402
 from kmerhosting.manage import migrate  # noqa: E402
 
-MARIADB_SERVER_URL = os.environ.get("KMER_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306")
+from .databases import MARIADB_SERVER_URL, create_mariadb_database  # noqa: E402,F401  (tests import it from here)
+
 REQUIRE_MARIADB = os.environ.get("KMER_TEST_REQUIRE_MARIADB") == "1"
 
 
@@ -53,21 +53,6 @@ def pytest_generate_tests(metafunc):
 def pytest_report_header(config):
     state = "available" if not _MARIADB_PROBLEM else f"SKIPPED ({_MARIADB_PROBLEM})"
     return f"kmerhosting test backends: sqlite, mariadb {state}"
-
-
-def create_mariadb_database(prefix: str = "kmer_test") -> tuple[str, callable]:
-    """A new, empty MariaDB database; returns its URL and a function that drops it."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    server = sa.create_engine(MARIADB_SERVER_URL + "/")
-    with server.begin() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-
-    def drop():
-        with server.begin() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-        server.dispose()
-
-    return f"{MARIADB_SERVER_URL}/{name}?charset=utf8mb4", drop
 
 
 @pytest.fixture(scope="session")
