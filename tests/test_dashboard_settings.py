@@ -65,3 +65,20 @@ def test_the_phone_is_saved_in_the_accounts_format(session):
     assert user.phone == accounts.normalize_phone("6 77 12 34 56")
     state.save_profile({"name": user.name, "phone": "not a phone"})
     assert state.profile_error
+
+
+def test_switching_the_site_language_also_sets_the_language_of_the_customers_mail(session):
+    from kmerhosting.state.base import BaseState
+
+    user = make_user(session, language="fr")
+    state = BaseState()
+    state.auth_token = create_session(session, user.id)
+    session.commit()
+    state.set_language("en")
+    session.expire_all()
+    assert state.lang == "en" and session.get(User, user.id).language == "en"
+
+    anonymous = BaseState()
+    anonymous.set_language("fr")  # no account: only the visitor's cookie changes
+    assert anonymous.lang == "fr" and session.get(User, user.id).language == "en"
+    assert state.set_language("de") is not None and session.get(User, user.id).language == "en"

@@ -36,3 +36,13 @@ def _phone(raw) -> str:
     if not raw.strip():
         return ""
     return normalize_phone(raw)  # the accounts module owns the phone number rules
+
+
+def set_language(session: Session, user_id: int, language) -> None:
+    """The language the customer switched the site to is also the one their e-mails are written in."""
+    if not isinstance(language, str) or language not in LANGUAGES:
+        raise InvalidInput("error.invalid_language")
+    user = session.get(User, user_id)
+    if user is not None and user.language != language:
+        user.language = language
+        session.add(user)

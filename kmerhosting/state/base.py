@@ -16,6 +16,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from ..config import LANGUAGES, get_settings
+from ..core import profile
 from ..core.errors import KmerError, NotAuthorized
 from ..core.sessions import user_for_token
 from ..db import session_scope
@@ -38,6 +39,11 @@ class BaseState(rx.State):
         if not isinstance(lang, str) or lang not in LANGUAGES:
             return rx.toast.error(translate("error.invalid_language", self.lang))
         self.lang = lang
+        if self.auth_token:  # a logged-in customer: their e-mails follow the language they chose
+            with session_scope() as session:
+                user = self._current_user(session)
+                if user is not None:
+                    profile.set_language(session, user.id, lang)
 
     # --- helpers (leading underscore: not callable from the browser) -----------------------------
 
