@@ -447,3 +447,17 @@ def test_an_unverified_customer_cannot_renew(session, fake_dna, dna_registrar):
         renew_domain(session, user.id, purchase.id, 1, dna_registrar)
     assert caught.value.key == "domains.error_verify_email"
     assert fake_dna.calls("Renew") == [] and _consistent(session, user.id) == 25000
+
+
+def test_domain_searches_are_limited_per_client(session):
+    """Each search is a registrar call: one client gets DOMAIN_SEARCH_PER_CLIENT, others are not affected."""
+    from kmerhosting.core import rate_limit
+    from kmerhosting.core.errors import RateLimited
+    from kmerhosting.integrations.registrar.sandbox import SandboxRegistrar
+
+    registrar = SandboxRegistrar()
+    for _ in range(rate_limit.DOMAIN_SEARCH_PER_CLIENT.max_events):
+        domains.search_for_client(session, registrar, "boutique", "10.0.0.7")
+    with pytest.raises(RateLimited):
+        domains.search_for_client(session, registrar, "boutique", "10.0.0.7")
+    assert [o.domain for o in domains.search_for_client(session, registrar, "boutique", "10.0.0.8")][0] == "boutique.cm"

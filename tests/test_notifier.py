@@ -314,3 +314,14 @@ def test_the_daily_run_settles_domain_purchases_whose_registration_answer_was_lo
     assert session.get(DomainPurchase, purchase.id).registrar_status == RegistrarStatus.registered
     assert summary.reconciled["registered"] == 1 and "domains reconciled" in summary.line()
     assert notifier.run_retries(NOW, backend=mail).reconciled["registered"] == 0
+
+
+def test_the_daily_run_purges_old_rate_limit_counters(session, mail):
+    from kmerhosting.models import RateLimitEvent
+
+    session.add(RateLimitEvent(key="login:email:old@example.cm", created_at=datetime.now(UTC) - timedelta(days=3)))
+    session.add(RateLimitEvent(key="login:email:new@example.cm", created_at=datetime.now(UTC)))
+    session.commit()
+    notifier.run_daily(NOW, backend=mail)
+    session.expire_all()
+    assert [e.key for e in session.exec(select(RateLimitEvent)).all()] == ["login:email:new@example.cm"]

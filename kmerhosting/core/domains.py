@@ -25,7 +25,7 @@ from ..integrations.registrar import (
     RegistrarTimeout,
 )
 from ..models import DomainPurchase, Order, RegistrarStatus, TransactionKind, User, utcnow
-from . import ledger
+from . import ledger, rate_limit
 from .errors import DomainUnavailable, InvalidInput, KmerError, NotAuthorized, NotFound
 from .errors import RegistrarError as CoreRegistrarError
 
@@ -85,6 +85,13 @@ class DomainOffer:
     domain: str
     available: bool
     price_xaf: int  # for one year
+
+
+def search_for_client(session: Session, registrar, name: str, client: str) -> list["DomainOffer"]:
+    """A visitor's search (the /domains page, the cart's domain dialog): counted per client, since
+    every search is a registrar call and the registrar throttles the shop's whole account."""
+    rate_limit.hit(session, (rate_limit.DOMAIN_SEARCH_PER_CLIENT, client or "-"))
+    return search_offers(registrar, name)
 
 
 def search_offers(registrar, name: str, settings: Settings | None = None) -> list[DomainOffer]:

@@ -29,7 +29,7 @@ from ..config import Settings, get_settings
 from ..db import session_scope
 from ..models import (DomainPurchase, NotificationLog, NotificationStatus, Pack, RegistrarStatus, Service,
                       ServiceStatus, User, UserStatus, utcnow)
-from . import mailer
+from . import mailer, rate_limit
 
 log = logging.getLogger(__name__)
 
@@ -268,6 +268,9 @@ def run_daily(now: datetime | None = None, *, dry_run: bool = False, backend=Non
     send_notices(now, summary, dry_run=dry_run, backend=backend)
     summary.retried = mailer.retry_failed(now, backend, dry_run=dry_run)
     summary.reconciled = reconcile_domains(dry_run=dry_run)
+    if not dry_run:
+        with session_scope() as session:  # rate-limit counters older than any window are dead weight
+            rate_limit.purge_expired(session)
     log.info("notifier run done: %s", summary.line())
     return summary
 

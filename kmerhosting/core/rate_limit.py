@@ -38,6 +38,8 @@ RESET_PER_CLIENT = Limit("reset:client", 20, timedelta(hours=1))
 VERIFY_PER_ACCOUNT = Limit("verify:email", 3, timedelta(hours=1))
 VERIFY_PER_CLIENT = Limit("verify:client", 20, timedelta(hours=1))
 REGISTER_PER_CLIENT = Limit("register:client", 30, timedelta(hours=1))
+# Domain searches: each one is a call to the registrar, which throttles the shop's account (DNA 361).
+DOMAIN_SEARCH_PER_CLIENT = Limit("domain_search:client", 120, timedelta(minutes=10))
 # Wrong current password on a logged-in settings form (a stolen session must not guess it).
 PASSWORD_PER_USER = Limit("password:user", 5, timedelta(minutes=15))
 

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from ..core import cart
 from ..core.checkout import PreviewLine, preview_items
-from ..core.domains import search_offers
+from ..core.domains import search_for_client
 from ..core.errors import KmerError
 from ..db import session_scope
 from ..i18n import translate
@@ -233,7 +233,9 @@ class CartState(BaseState):
         self.search_query = self._form_value(form, "domain_search", self.search_query)
         self.dialog_error, self.offers = "", []
         try:
-            offers = search_offers(get_registrar(), self.search_query)
+            with session_scope() as session:
+                offers = search_for_client(session, get_registrar(), self.search_query,
+                                           self.router.session.client_ip or "")
         except KmerError as exc:
             self.dialog_error = self._error_message(exc)
             return

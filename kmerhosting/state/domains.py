@@ -8,7 +8,7 @@ import logging
 import reflex as rx
 
 from ..config import get_settings
-from ..core.domains import normalize_domain, registrar_failure, search_offers
+from ..core.domains import normalize_domain, registrar_failure, search_for_client
 from ..core.errors import InvalidInput, KmerError
 from ..db import session_scope
 from ..i18n import translate
@@ -91,7 +91,8 @@ class DomainsState(BaseState):
             return
         self.query = raw[:MAX_QUERY]
         try:
-            found = search_offers(get_registrar(), self.query)
+            with session_scope() as session:
+                found = search_for_client(session, get_registrar(), self.query, self.router.session.client_ip or "")
         except (KmerError, RegistrarError) as exc:
             self._fail(exc)
             return
