@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import importlib.util
 
 import pytest
 import reflex as rx
@@ -24,7 +23,8 @@ from .fake_dna import dna_registrar, fake_dna  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
-def registrar():
+def registrar(engine):
+    """The sandbox registrar, on a test database (a search counts against the client's rate limit)."""
     sandbox = SandboxRegistrar()
     set_registrar_override(sandbox)
     yield sandbox
@@ -97,7 +97,7 @@ def test_a_bad_period_changes_nothing(registrar):
     assert state.years == "1" and state.offers == before
 
 
-def test_a_registrar_problem_during_search_is_explained(fake_dna, dna_registrar):
+def test_a_registrar_problem_during_search_is_explained(engine, fake_dna, dna_registrar):
     set_registrar_override(dna_registrar)
     try:
         fake_dna.throttle("CheckAvailability", times=2)  # both attempts
@@ -111,11 +111,6 @@ def test_a_registrar_problem_during_search_is_explained(fake_dna, dna_registrar)
         set_registrar_override(None)
 
 
-CART_MISSING = importlib.util.find_spec("kmerhosting.core.cart") is None
-
-
-@pytest.mark.skipif(CART_MISSING, reason="kmerhosting.core.cart (the shop's cart) is not on this branch yet; "
-                                         "this test runs once the branches are merged")
 def test_add_to_cart_makes_a_domain_only_line_for_the_logged_in_customer(session, registrar):
     from kmerhosting.models import CartItem
 
