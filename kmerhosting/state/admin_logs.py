@@ -91,13 +91,3 @@ class AdminAuditState(PagedAdminState, BaseState):
         self.target_type = "" if target == ALL else target
         self.page = 1
         return self._run(self._fill)[1]
-
-    @rx.event
-    def next_page(self):
-        self.page = self._page_step(1)
-        return self._run(self._fill)[1]
-
-    @rx.event
-    def prev_page(self):
-        self.page = self._page_step(-1)
-        return self._run(self._fill)[1]

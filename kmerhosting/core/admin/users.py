@@ -5,8 +5,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ...models import (AuthSession, CreditRequest, NotificationLog, Pack, Role, Service, Transaction,
-                       User, UserStatus)
+from ...db import lock_user
+from ...models import (
+    AuthSession,
+    CreditRequest,
+    NotificationLog,
+    Pack,
+    Role,
+    Service,
+    Transaction,
+    User,
+    UserStatus,
+)
 from .. import audit
 from ..errors import InvalidInput, NotFound
 from ..sessions import revoke_all_sessions
@@ -40,7 +50,7 @@ def _active_admins(session: Session) -> int:
 
 
 def _lock(session: Session, user_id) -> User:
-    user = session.exec(select(User).where(User.id == as_id(user_id)).with_for_update()).first()
+    user = lock_user(session, as_id(user_id))
     if user is None:
         raise NotFound()
     return user
