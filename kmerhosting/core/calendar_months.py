@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from ..config import get_settings
+from ..models.base import as_utc
 
 
 def add_months(moment: datetime, months: int) -> datetime:
     """`moment` plus `months` calendar months in the shop's time zone, returned in UTC."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    local = aware.astimezone(ZoneInfo(get_settings().timezone))
+    local = as_utc(moment).astimezone(ZoneInfo(get_settings().timezone))
     index = local.month - 1 + months
     year, month = local.year + index // 12, index % 12 + 1
     day = min(local.day, calendar.monthrange(year, month)[1])

@@ -27,7 +27,7 @@ from sqlmodel import Session, select
 
 from ..config import Settings, get_settings
 from ..db import session_scope
-from ..models import (DomainPurchase, NotificationLog, NotificationStatus, Pack, RegistrarStatus, Service,
+from ..models import (as_utc, DomainPurchase, NotificationLog, NotificationStatus, Pack, RegistrarStatus, Service,
                       ServiceStatus, User, UserStatus, utcnow)
 from . import mailer, rate_limit
 
@@ -100,9 +100,7 @@ def _zone() -> ZoneInfo:
 
 def local_date(moment: datetime) -> date:
     """The shop's calendar day (TIMEZONE) of a stored UTC datetime."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(_zone()).date()
+    return as_utc(moment).astimezone(_zone()).date()
 
 
 def _day_start(day: date) -> datetime:

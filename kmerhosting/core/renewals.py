@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from ..config import DURATIONS, get_settings
 from ..db import lock_user
-from ..models import (Order, OrderStatus, Pack, Service, ServiceStatus, Transaction, TransactionKind,
+from ..models import (as_utc, Order, OrderStatus, Pack, Service, ServiceStatus, Transaction, TransactionKind,
                       User, utcnow)
 from . import ledger
 from .calendar_months import add_months
@@ -78,7 +78,7 @@ def renew_service(session: Session, user_id: int, service_id, months, idempotenc
         raise InsufficientCredits(missing=price - user.credits)
 
     now = utcnow()
-    old_expiry = _aware(service.expires_at)
+    old_expiry = as_utc(service.expires_at)
     # Whole seconds: MariaDB's DATETIME keeps no fraction, and the replay must match what is stored.
     new_expiry = add_months(max(now, old_expiry), months).replace(microsecond=0)
     order = Order(user_id=user_id, idempotency_key=key, status=OrderStatus.paid, total=price, charged=price,
@@ -169,10 +169,6 @@ def _check_key(key) -> str:
     return key
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 # --- what the services page shows ----------------------------------------------------------------
 
 
@@ -187,8 +183,8 @@ class ExpiryInfo:
 def expiry_info(expires_at: datetime, now: datetime | None = None,
                 thresholds: tuple[int, ...] | None = None) -> ExpiryInfo:
     """Days left and the alert level, with the reminder mail's thresholds (REMINDER_DAYS)."""
-    now = _aware(now or utcnow())
-    expires_at = _aware(expires_at)
+    now = as_utc(now or utcnow())
+    expires_at = as_utc(expires_at)
     zone = ZoneInfo(get_settings().timezone)
     days_left = (expires_at.astimezone(zone).date() - now.astimezone(zone).date()).days
     expired = expires_at <= now

@@ -2,7 +2,7 @@
 
 from .audit import AuditLog
 from .auth import AuthSession, EmailToken, RateLimitEvent
-from .base import utcnow
+from .base import as_utc, utcnow
 from .cart import CartItem
 from .catalog import Pack
 from .domain import DomainPurchase
@@ -31,5 +31,5 @@ __all__ = [
     "CreditRequestStatus", "DomainMode", "DomainPurchase", "EmailToken", "NotificationLog",
     "NotificationStatus", "Order", "OrderStatus", "OutboxMessage", "Pack", "PaymentMethod",
     "RateLimitEvent", "RegistrarStatus", "Role", "Service", "ServiceStatus", "TokenPurpose",
-    "Transaction", "TransactionKind", "User", "UserStatus", "utcnow",
+    "Transaction", "TransactionKind", "User", "UserStatus", "as_utc", "utcnow",
 ]

@@ -10,6 +10,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """An aware datetime; a naive one (e.g. read back from a DATETIME column) is taken as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def created_at_field():
     return Field(default_factory=utcnow, nullable=False)
 
