@@ -16,8 +16,10 @@ from kmerhosting.i18n import translate
 from kmerhosting.models import CreditRequest, NotificationLog, Role, User
 from kmerhosting.state.admin import AdminState
 from kmerhosting.state.admin_credits import AdminCreditsState
+from kmerhosting.state.admin_services import AdminServicesState
 from kmerhosting.state.admin_stats import AdminStatsState
 from kmerhosting.state.admin_users import AdminUserState
+from kmerhosting.state.forms import ROW_ID
 
 from .factories import make_pack, make_service, make_user
 
@@ -115,10 +117,18 @@ def snapshot(engine) -> dict:
         return {t.name: sorted(map(repr, conn.execute(sa.select(t)).all())) for t in SQLModel.metadata.sorted_tables}
 
 
+def row_form_target(name: str, w) -> dict:
+    """The row a per-row form (components.forms.row_form) names in its hidden field."""
+    rows = {"reject": w.request.id, "set_panel_url": w.service.id}
+    return {ROW_ID: str(rows[name])} if name in rows else {}
+
+
 def call(state, name, w):
     handler = type(state).event_handlers[name]
-    params = list(inspect.signature(handler.fn).parameters.values())[1:]
-    args = [argument_for(p, w) for p in params if p.default is inspect.Parameter.empty or p.name == "form"]
+    params = [p for p in list(inspect.signature(handler.fn).parameters.values())[1:]
+              if p.default is inspect.Parameter.empty or p.name == "form"]
+    args = [{**argument_for(p, w), **row_form_target(name, w)} if p.name == "form" else argument_for(p, w)
+            for p in params]
     result = handler.fn(state, *args)
     if inspect.isgenerator(result):
         result = list(result)
@@ -173,6 +183,28 @@ def test_admin_approves_a_request_through_the_state(session, world):
     assert session.get(User, world.victim.id).credits == 11000
     kinds = [m.kind for m in session.exec(select(NotificationLog).where(NotificationLog.user_id == world.victim.id))]
     assert "credit_request_approved" in kinds
+
+
+def test_admin_rejects_a_request_and_sets_a_panel_url_through_their_row_forms(session, world):
+    credits_page = admin_state(AdminCreditsState, world)
+    credits_page.load()
+    credits_page.reject({ROW_ID: str(world.request.id), "note": ""})
+    assert credits_page.error == translate("admin.error.note_required", "fr")
+    credits_page.reject({ROW_ID: "not-a-number", "note": "Référence introuvable"})
+    assert credits_page.error == translate("error.not_found", "fr")
+    credits_page.reject({ROW_ID: str(world.request.id), "note": "Référence introuvable"})
+    assert credits_page.error == "" and credits_page.requests == []
+    session.expire_all()
+    request = session.get(CreditRequest, world.request.id)
+    assert (request.status, request.note) == ("rejected", "Référence introuvable")
+
+    services_page = admin_state(AdminServicesState, world)
+    services_page.load()
+    services_page.set_panel_url({ROW_ID: str(world.service.id), "panel_url": "ftp://panel"})
+    assert services_page.error == translate("admin.error.panel_url", "fr")
+    services_page.set_panel_url({ROW_ID: str(world.service.id), "panel_url": "https://panel.example.cm:2083"})
+    assert services_page.error == ""
+    assert services_page.rows[0]["panel_url"] == "https://panel.example.cm:2083"
 
 
 def test_admin_adds_credits_through_the_state_with_clear_errors(session, world):

@@ -13,6 +13,7 @@ from ..components.admin import (
     request_badge,
     table,
 )
+from ..components.forms import row_form
 from ..components.i18n import t
 from ..state.admin_credits import AdminCreditsState
 from ..state.base import BaseState
@@ -57,9 +58,11 @@ def add_form() -> rx.Component:
 def decide_cell(r) -> rx.Component:
     return rx.cond(
         r["status"] == "pending",
-        rx.form(
+        row_form(
+            r["id"],
             rx.vstack(
-                rx.input(name="note", placeholder=t("admin.credits.note_placeholder"), size="1", width="100%"),
+                rx.input(name="note", placeholder=t("admin.credits.note_placeholder"), size="1", width="100%",
+                         id="note-" + r["id"]),
                 rx.hstack(
                     rx.button(rx.icon("check", size=12), t("admin.credits.approve"), size="1", color_scheme="green",
                               type="button", id="approve-" + r["id"], on_click=S.approve(r["id"].to(int), {})),
@@ -69,7 +72,7 @@ def decide_cell(r) -> rx.Component:
                 ),
                 spacing="1", min_width="200px",
             ),
-            on_submit=lambda form: S.reject(r["id"].to(int), form),
+            on_submit=S.reject,
         ),
         rx.vstack(rx.text(r["decided"], size="1"), rx.text(r["note"], size="1", color_scheme="gray"), spacing="0"),
     )

@@ -12,6 +12,7 @@ from ..components.admin import (
     status_badge,
     table,
 )
+from ..components.forms import row_form
 from ..components.i18n import t
 from ..state.admin_services import AdminServicesState
 from ..state.base import BaseState
@@ -55,15 +56,16 @@ def actions(r) -> rx.Component:
 
 
 def panel_form(r) -> rx.Component:
-    return rx.form(
+    return row_form(
+        r["id"],
         rx.hstack(
             rx.input(name="panel_url", default_value=r["panel_url"], placeholder="https://panel.example.cm:2083",
-                     size="1", width="200px"),
+                     size="1", width="200px", id="panel-url-" + r["id"]),
             rx.icon_button(rx.icon("save", size=14), size="1", variant="soft", type="submit",
-                           aria_label=t("admin.services.save_panel")),
+                           aria_label=t("admin.services.save_panel"), id="panel-save-" + r["id"]),
             spacing="1",
         ),
-        on_submit=lambda form: S.set_panel_url(r["id"].to(int), form),
+        on_submit=S.set_panel_url,
     )
 
 

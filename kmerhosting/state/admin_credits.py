@@ -8,6 +8,7 @@ from ..core.admin import credits, users
 from ..core.admin.common import send_after_commit
 from .admin import PagedAdminState, as_form
 from .base import BaseState
+from .forms import row_id
 
 STATUSES = ("pending", "approved", "rejected", "cancelled")
 
@@ -72,6 +73,7 @@ class AdminCreditsState(PagedAdminState, BaseState):
         return failed or self._done("admin.credits.approved")
 
     @rx.event
-    def reject(self, request_id: int, form: dict | None = None):
-        failed = self._decide(credits.reject_request, request_id, as_form(form).get("note", ""))
+    def reject(self, form: dict):
+        """The request's row form: its id and the note the customer will read (core requires one)."""
+        failed = self._decide(credits.reject_request, row_id(form), as_form(form).get("note", ""))
         return failed or self._done("admin.credits.rejected")

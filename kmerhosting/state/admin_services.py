@@ -8,6 +8,7 @@ from ..core.admin import services
 from ..i18n.format import format_date, format_months
 from .admin import PagedAdminState, as_form
 from .base import BaseState
+from .forms import row_id
 
 ALL = "all"
 
@@ -47,8 +48,9 @@ class AdminServicesState(PagedAdminState, BaseState):
         return failed or self._done("admin.services.status_done")
 
     @rx.event
-    def set_panel_url(self, service_id: int, form: dict):
-        url = as_form(form).get("panel_url", "")
+    def set_panel_url(self, form: dict):
+        """The service's row form: its id and the URL (empty clears it)."""
+        service_id, url = row_id(form), as_form(form).get("panel_url", "")
 
         def work(session, admin_id):
             services.set_panel_url(session, admin_id, service_id, url)
