@@ -77,7 +77,7 @@ class ServicesState(BaseState):
         self.renew_months = 12 if 12 in affordable or not affordable else affordable[-1]
         self.renew_open = True
 
-    # choose_months / set_renew_open / close_renew only change this visitor's own dialog vars and
+    # choose_months / set_renew_open only change this visitor's own dialog vars and
     # read nothing: the login is checked where data is read or written (open_renew, confirm_renew).
     @rx.event
     def choose_months(self, months: str | int):
@@ -93,10 +93,6 @@ class ServicesState(BaseState):
     def set_renew_open(self, is_open: bool):
         if not is_open:
             self._close()
-
-    @rx.event
-    def close_renew(self):
-        self._close()
 
     def _close(self) -> None:
         self.renew_open = False
