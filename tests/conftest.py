@@ -141,12 +141,14 @@ def live_app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser(live_app):
+    """Chromium; every page it opens reports its console errors (tests/console.py)."""
     from playwright.sync_api import sync_playwright
 
+    from .console import watch_browser
     from .live import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = watch_browser(p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS))
         yield b
         b.close()
 
@@ -159,6 +161,37 @@ def page(browser, live_app, request):
     pg.set_default_timeout(20000)
     yield pg
     context.close()
+
+
+def _console_failure(errors: list[str]) -> str:
+    return "the browser reported errors:\n  " + "\n  ".join(errors)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A browser console error or uncaught page error during a test fails it (tests/console.py)."""
+    from .console import ERRORS
+
+    try:
+        result = yield
+    except BaseException:
+        if errors := ERRORS.take():  # the test failed anyway: say what the browser said too
+            item.add_report_section("call", "browser console", "\n".join(errors))
+        raise
+    if errors := ERRORS.take():
+        pytest.fail(_console_failure(errors), pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Errors that reach us while the test's pages close still belong to that test."""
+    from .console import ERRORS
+
+    result = yield
+    if errors := ERRORS.take():
+        pytest.fail(_console_failure(errors), pytrace=False)
+    return result
 
 
 def screenshot(page, name: str) -> Path:
