@@ -95,6 +95,10 @@ class Settings:
     admin_password: str = ""
     admin_name: str = "Administrateur"
 
+    # Tests: a file to which the running app appends the name of each event handler it runs
+    # (kmerhosting/event_recorder.py). Empty: nothing is recorded and nothing is installed.
+    record_events: str = ""
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"
@@ -340,6 +344,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         admin_email=admin_email,
         admin_password=admin_password,
         admin_name=env.get("ADMIN_NAME", "").strip() or defaults.admin_name,
+        record_events=env.get("KMER_RECORD_EVENTS", "").strip(),
     )
 
 

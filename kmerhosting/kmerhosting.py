@@ -20,3 +20,8 @@ app = rx.App(
     api_transformer=api,
 )
 add_pages(app)
+
+if get_settings().record_events:  # the browser tests' handler coverage (see event_recorder.py)
+    from .event_recorder import install as record_events
+
+    record_events(app, get_settings().record_events)

@@ -21,6 +21,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
 ADMIN_EMAIL = "admin@kmerhosting.test"
 ADMIN_PASSWORD = "admin-password-123"
+# The event handlers each app started here has run, one file per app (kmerhosting/event_recorder.py):
+# tests/browser/test_handler_coverage.py reads them all.
+EVENT_LOGS: list[Path] = []
 
 
 def free_port() -> int:
@@ -66,8 +69,10 @@ def start_app(workdir: Path, database_url: str | None = None, extra_env: dict | 
         "REFLEX_USE_NPM": "1",
         "REFLEX_CHECK_LATEST_VERSION": "0",
         "REFLEX_TELEMETRY_ENABLED": "false",
+        "KMER_RECORD_EVENTS": str(workdir / "events.log"),
         **(extra_env or {}),
     }
+    EVENT_LOGS.append(Path(env["KMER_RECORD_EVENTS"]))
     subprocess.run([sys.executable, "-m", "kmerhosting.manage", "setup"], cwd=PROJECT_ROOT, env=env,
                    check=True, capture_output=True, timeout=120)
     log_path = workdir / "app.log"
