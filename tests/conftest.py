@@ -201,3 +201,26 @@ def screenshot(page, name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --- browser handler coverage (tests/browser/test_handler_coverage.py) -------------------------------------
+
+_deselected_browser_tests = False
+
+
+def pytest_deselected(items):
+    global _deselected_browser_tests
+    if any(item.get_closest_marker("browser") for item in items):
+        _deselected_browser_tests = True
+
+
+def pytest_collection_modifyitems(session, config, items):
+    from .handler_coverage import order_last
+
+    order_last(items)
+
+
+def pytest_collection_finish(session):
+    from .handler_coverage import WHOLE_SUITE, whole_browser_suite
+
+    session.config.stash[WHOLE_SUITE] = whole_browser_suite(session.config, _deselected_browser_tests)
