@@ -51,7 +51,9 @@ def service_card(row: ServiceRow) -> rx.Component:
                 rx.cond(row.panel_url != "",
                         rx.link(rx.button(rx.icon("external-link", size=16), t("dashboard.open_panel"),
                                           variant="outline", size="2"),
-                                href=row.panel_url, is_external=True)),
+                                # a new tab that cannot reach back into the shop's page
+                                href=row.panel_url, is_external=True, rel="noopener noreferrer",
+                                class_name="open-panel")),
                 rx.cond(row.renewable,
                         rx.button(rx.icon("refresh-cw", size=16), t("dashboard.renew"), size="2",
                                   on_click=ServicesState.open_renew(row.id), class_name="renew-button",

@@ -154,6 +154,23 @@ def sign_up(page: Page, live_app, customer: Customer, shots: str | None = None) 
     log_in(page, customer.email, customer.password)
 
 
+def log_in_with_token(page: Page, token: str) -> None:
+    """What logging in leaves in the browser, the session token in local storage, set before every page's
+    scripts run (for tests about a page, not about the login form)."""
+    page.add_init_script(f"window.localStorage.setItem('kh_session', {token!r})")
+
+
+def session_token(engine, email: str) -> str:
+    """A fresh login (session token) for the account with this e-mail, made in the live database."""
+    from kmerhosting.core.sessions import create_session
+
+    with Session(engine) as s:
+        user_id = s.exec(select(User.id).where(User.email == email)).one()
+        token = create_session(s, user_id, client="browser-test")
+        s.commit()
+    return token
+
+
 def log_in_admin(page: Page) -> None:
     from ..live import ADMIN_EMAIL, ADMIN_PASSWORD
 
