@@ -102,8 +102,10 @@ def result_panel() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.icon(rx.cond(result.status == "paid", "circle-check", "info"), size=32,
-                        color=rx.cond(result.status == "paid", rx.color("green", 9), rx.color("orange", 9))),
+                rx.cond(result.status == "pending",
+                        rx.spinner(size="3", id="order-working"),
+                        rx.icon(rx.cond(result.status == "paid", "circle-check", "info"), size=32,
+                                color=rx.cond(result.status == "paid", rx.color("green", 9), rx.color("orange", 9)))),
                 rx.vstack(rx.heading(t("shop.result.thanks"), size="6"),
                           rx.text(t("shop.result.title"), result.order_id, " · ",
                                   by_lang(result.status_fr, result.status_en), id="order-status"),
@@ -112,6 +114,9 @@ def result_panel() -> rx.Component:
             ),
             rx.foreach(by_lang(result.notes_fr, result.notes_en),
                        lambda note: rx.callout(note, icon="info", color_scheme="orange", width="100%")),
+            rx.cond(CheckoutState.still_working,
+                    rx.callout(t("shop.result.still_working"), icon="clock", color_scheme="blue", width="100%",
+                               id="order-still-working")),
             rx.vstack(
                 rx.foreach(result.lines, lambda line: rx.hstack(
                     rx.text(by_lang(line.label_fr, line.label_en)), rx.spacer(),
