@@ -30,7 +30,8 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from ..config import get_settings
@@ -116,23 +117,25 @@ def enqueue(session: Session, kind: str, payload: dict | None = None, *, dedupe_
 
     With a `dedupe_key` a second call for the same work returns the first job instead of a new one,
     even when two transactions race (the key is unique)."""
-    if dedupe_key is not None:
-        existing = session.exec(select(Job).where(Job.dedupe_key == dedupe_key)).first()
-        if existing is not None:
-            return existing
     spec = HANDLERS.get(kind)
-    job = Job(kind=kind, payload=dict(payload or {}), dedupe_key=dedupe_key, user_id=user_id,
-              max_attempts=spec.max_attempts if spec else get_settings().job_max_attempts,
-              run_after=utcnow() + (delay or timedelta(0)))
-    try:
-        with session.begin_nested():
-            session.add(job)
-            session.flush()
-    except IntegrityError:
-        if dedupe_key is None:
-            raise
-        return session.exec(select(Job).where(Job.dedupe_key == dedupe_key)).one()
-    return job
+    values = {"kind": kind, "payload": dict(payload or {}), "dedupe_key": dedupe_key, "user_id": user_id,
+              "max_attempts": spec.max_attempts if spec else get_settings().job_max_attempts,
+              "run_after": utcnow() + (delay or timedelta(0)), "status": JobStatus.queued}
+    if dedupe_key is None:
+        job = Job(**values)
+        session.add(job)
+        session.flush()
+        return job
+    # Insert unless the key exists, in one statement: a losing racer's transaction stays usable (a
+    # failed INSERT would poison it, and SQLite's driver can't roll back to a savepoint reliably).
+    if session.get_bind().dialect.name == "sqlite":
+        stmt = sqlite_insert(Job).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    else:
+        stmt = mysql_insert(Job).values(**values)
+        stmt = stmt.on_duplicate_key_update(dedupe_key=stmt.inserted.dedupe_key)
+    session.execute(stmt)
+    return session.exec(select(Job).where(Job.dedupe_key == dedupe_key)
+                        .execution_options(populate_existing=True)).one()
 
 
 def requeue(session: Session, job_id: int, *, delay: timedelta | None = None) -> bool:
