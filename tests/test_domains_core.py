@@ -11,7 +11,6 @@ from sqlmodel import select
 from kmerhosting.config import get_settings
 from kmerhosting.core import domains
 from kmerhosting.core.domains import (
-    DomainRegistrarProblem,
     customer_domains,
     domain_price_xaf,
     reconcile_purchase,

@@ -26,7 +26,7 @@ from ..integrations.registrar import (
 )
 from ..models import DomainPurchase, Order, RegistrarStatus, TransactionKind, User, utcnow
 from . import ledger, rate_limit
-from .errors import DomainUnavailable, InvalidInput, KmerError, NotAuthorized, NotFound
+from .errors import DomainUnavailable, InvalidInput, KmerError, NotFound
 from .errors import RegistrarError as CoreRegistrarError
 
 log = logging.getLogger(__name__)

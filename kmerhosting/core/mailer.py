@@ -24,7 +24,7 @@ from ..db import session_scope
 from ..integrations.mail import MailError, MailMessage, get_backend
 from ..integrations.mail.templates import render
 from ..models import DomainPurchase, NotificationLog, NotificationStatus, Service, utcnow
-from .errors import InvalidInput, NotFound
+from .errors import NotFound
 from .sealing import seal, unseal
 
 log = logging.getLogger(__name__)
