@@ -49,6 +49,8 @@ MESSAGES = {
         "en": "The registrar is taking longer than usual. You can leave this page: your order is paid, the "
               "registration goes on and you will get an e-mail with the result (if it fails, the domain is refunded)."},
     "shop.status.pending": {"fr": "En cours", "en": "In progress"},
+    "shop.result.mail_later": {"fr": "Vous recevrez un e-mail de confirmation dès que tout sera prêt.",
+                               "en": "You will get a confirmation e-mail as soon as everything is ready."},
     "shop.problem.domain_price_stale": {"fr": "Vérification du prix du domaine auprès du registraire…",
                                         "en": "Checking the domain's price with the registrar…"},
     "shop.problem.domain_gone": {"fr": "{domain} n'est plus disponible : choisissez un autre domaine.",
