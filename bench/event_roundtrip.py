@@ -26,140 +26,33 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
-
-from simple_websocket import AioClient, ConnectionClosed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.live import start_app  # noqa: E402
+from tests.reflex_socket import (BASE, CART, EVENT_TIMEOUT, HOSTING, ROOT, Client, RoundTripError,  # noqa: E402
+                                 changes, hydrated)
 
-ROOT = "reflex___state____state"
-BASE = f"{ROOT}.kmerhosting___state___base____base_state"
-CART = f"{BASE}.kmerhosting___state___cart____cart_state"
-HOSTING = f"{BASE}.kmerhosting___state___hosting____hosting_state"
-EVENT_TIMEOUT = 60.0  # seconds for one round trip before the client gives up
 RUN_LIMIT = 600.0  # seconds for a whole run (all clients), so a stuck backend can't hang the bench
 CONNECT_AT_ONCE = 20  # clients connecting (and hydrating) concurrently; connection is not timed
-NAMESPACE = "/_event"  # Reflex's Socket.IO namespace is the endpoint's path, as socket.io-client derives it
-
-
-class RoundTripError(Exception):
-    pass
-
-
-class Client:
-    """One browser tab: a websocket speaking Engine.IO 4 / Socket.IO 5, as socket.io-client does."""
-
-    def __init__(self, base_url: str, router: dict):
-        self.ws_url = base_url.replace("http://", "ws://") + "/_event/?EIO=4&transport=websocket"
-        self.router = router
-        self.token = str(uuid.uuid4())
-        self.updates: asyncio.Queue[dict] = asyncio.Queue()
-        self.ws = None
-        self.reader = None
-
-    async def connect(self, boot_event: dict) -> None:
-        self.ws = await AioClient.connect(f"{self.ws_url}&token={self.token}")
-        opening = await self.ws.receive(timeout=EVENT_TIMEOUT)
-        if not isinstance(opening, str) or not opening.startswith("0"):
-            raise RoundTripError(f"unexpected Engine.IO opening: {opening!r}")
-        # The hydrate event rides in the CONNECT packet, as the frontend sends it.
-        await self.ws.send(f"40{NAMESPACE}," + json.dumps({"event": self._routed(boot_event)}))
-        self.reader = asyncio.create_task(self._read())
-
-    def _routed(self, event: dict) -> dict:
-        return {"name": event["name"], "payload": event.get("payload") or {}, "router_data": dict(self.router)}
-
-    async def emit(self, event: dict) -> None:
-        await self.ws.send(f"42{NAMESPACE}," + json.dumps(["event", self._routed(event)]))
-
-    async def _read(self) -> None:
-        try:
-            while True:
-                packet = await self.ws.receive()
-                if packet == "2":  # Engine.IO ping from the server
-                    await self.ws.send("3")
-                elif isinstance(packet, str) and packet.startswith(f"42{NAMESPACE},"):
-                    name, *args = json.loads(packet[len(NAMESPACE) + 3:])
-                    if name == "event" and args:
-                        await self._on_update(args[0])
-                elif isinstance(packet, str) and packet.startswith(f"44{NAMESPACE},"):
-                    await self.updates.put({"connect_error": packet[len(NAMESPACE) + 3:]})
-        except (ConnectionClosed, asyncio.CancelledError):
-            pass
-
-    async def _on_update(self, update: dict) -> None:
-        # The browser queues backend events an update carries and sends them back; names starting
-        # with "_" run in the browser (redirect, toast, storage) and never reach the backend.
-        for event in update.get("events") or []:
-            if not event.get("name", "_").startswith("_"):
-                await self.emit(event)
-        await self.updates.put(update)
-
-    async def until(self, done: Callable[[dict], bool], deadline: float) -> dict:
-        while True:
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                raise RoundTripError("no matching update in time")
-            update = await asyncio.wait_for(self.updates.get(), remaining)
-            if "connect_error" in update:
-                raise RoundTripError(f"connection refused: {update['connect_error']}")
-            if done(update):
-                return update
-
-    async def round_trip(self, event: dict, done: Callable[[dict], bool]) -> float:
-        while not self.updates.empty():
-            self.updates.get_nowait()
-        start = time.perf_counter()
-        await self.emit(event)
-        update = await self.until(done, start + EVENT_TIMEOUT)
-        elapsed = time.perf_counter() - start
-        if _is_error_toast(update):
-            raise RoundTripError(f"the handler answered with an error toast: {json.dumps(update)[:400]}")
-        return elapsed
-
-    async def close(self) -> None:
-        if self.reader:
-            self.reader.cancel()
-        if self.ws:
-            try:
-                await self.ws.close()
-            except Exception:  # noqa: BLE001
-                pass
-
-
-def _changes(state: str, var: str) -> Callable[[dict], bool]:
-    """The answer to an event: an update changing `var` of `state`, or an error toast instead."""
-    def done(update: dict) -> bool:
-        return var in ((update.get("delta") or {}).get(state) or {}) or _is_error_toast(update)
-    return done
-
-
-def _is_error_toast(update: dict) -> bool:
-    """rx.toast.error() reaches the browser as a script event (a toast shows and nothing changes)."""
-    return not update.get("delta") and any(
-        e.get("name") in ("_call_script", "_call_function") and "error" in json.dumps(e.get("payload", {}))
-        for e in update.get("events") or [])
 
 
 def scenarios(pack_id: int) -> list[tuple[str, Callable[[int], dict], Callable[[dict], bool]]]:
     """(label, event for the n-th send, when the answer has arrived)."""
     return [
         ("set_language", lambda n: {"name": f"{BASE}.set_language", "payload": {"lang": "fr" if n % 2 else "en"}},
-         _changes(BASE, "lang_rx_state_")),
+         changes(BASE, "lang_rx_state_")),
         ("add_pack", lambda n: {"name": f"{CART}.add_pack", "payload": {"pack_id": pack_id, "months": 12}},
-         _changes(CART, "lines_rx_state_")),
+         changes(CART, "lines_rx_state_")),
         ("add_to_cart click", lambda n: {"name": f"{HOSTING}.add_to_cart"},
-         _changes(CART, "lines_rx_state_")),
+         changes(CART, "lines_rx_state_")),
     ]
 
 
@@ -174,8 +67,7 @@ async def _open_clients(base_url: str, slug: str, count: int) -> list[Client]:
             client = Client(base_url, router)
             await client.connect(boot)
             # The backend runs the page's on_load (HostingState.load_pack) itself, then says hydrated.
-            await client.until(lambda u: ((u.get("delta") or {}).get(ROOT) or {}).get("is_hydrated_rx_state_") is True,
-                               time.perf_counter() + EVENT_TIMEOUT)
+            await client.until(hydrated, time.perf_counter() + EVENT_TIMEOUT)
             return client
 
     return list(await asyncio.gather(*(one() for _ in range(count))))

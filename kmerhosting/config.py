@@ -68,6 +68,13 @@ class Settings:
     domain_api_rate_xaf: int = 610
     domain_api_margin_percent: int = 20
     domain_ns: tuple[str, ...] = ("ns1.kmerhosting.cm", "ns2.kmerhosting.cm")
+    domain_quote_minutes: int = 30
+    registrar_wait_seconds: float = 25.0
+
+    # Durable jobs (jobs/worker.py)
+    job_lease_seconds: int = 300
+    job_max_attempts: int = 10
+    worker_poll_seconds: float = 1.0
 
     # Shop
     duration_discounts: Mapping[int, int] = field(
@@ -282,6 +289,13 @@ def load_settings(env: Mapping[str, str]) -> Settings:
     if credit_max < credit_min:
         raise ConfigError("CREDIT_REQUEST_MAX", "must not be below CREDIT_REQUEST_MIN")
 
+    dna_timeout = _float(env, "DNA_TIMEOUT", defaults.dna_timeout)
+    job_lease = _int(env, "JOB_LEASE_SECONDS", defaults.job_lease_seconds, 1)
+    if registrar == "dna" and job_lease < 4 * dna_timeout:
+        # A worker holds a job this long: a registrar call (a read is tried up to 3 times) must end first,
+        # or a second worker could take the job over while the first is still waiting for the answer.
+        raise ConfigError("JOB_LEASE_SECONDS", f"must be at least 4 x DNA_TIMEOUT ({4 * dna_timeout:g})")
+
     admin_email = env.get("ADMIN_EMAIL", "").strip().lower()
     if admin_email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", admin_email):
         raise ConfigError("ADMIN_EMAIL", f"is not an e-mail address: {admin_email!r}")
@@ -314,7 +328,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         dna_username=env.get("DNA_USERNAME", "").strip(),
         dna_password=env.get("DNA_PASSWORD", ""),
         dna_endpoint=env.get("DNA_ENDPOINT", "").strip() or defaults.dna_endpoint,
-        dna_timeout=_float(env, "DNA_TIMEOUT", defaults.dna_timeout),
+        dna_timeout=dna_timeout,
         domain_tlds=_tlds(env, "DOMAIN_TLDS", defaults.domain_tlds),
         domain_pricing=_choice(env, "DOMAIN_PRICING", "fixed", ("fixed", "api")),
         domain_prices_xaf=_mapping(env, "DOMAIN_PRICES_XAF", defaults.domain_prices_xaf, _tld_key),
@@ -326,6 +340,11 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             ns.strip() for ns in env.get("DOMAIN_NAMESERVERS", "").split(",") if ns.strip()
         )
         or defaults.domain_ns,
+        domain_quote_minutes=_int(env, "DOMAIN_QUOTE_MINUTES", defaults.domain_quote_minutes, 1),
+        registrar_wait_seconds=_float(env, "REGISTRAR_WAIT_SECONDS", defaults.registrar_wait_seconds),
+        job_lease_seconds=job_lease,
+        job_max_attempts=_int(env, "JOB_MAX_ATTEMPTS", defaults.job_max_attempts, 1),
+        worker_poll_seconds=_float(env, "WORKER_POLL_SECONDS", defaults.worker_poll_seconds),
         duration_discounts=discounts,
         new_service_status=_choice(env, "NEW_SERVICE_STATUS", "pending", ("pending", "active")),
         credit_request_min=credit_min,

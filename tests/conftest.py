@@ -17,6 +17,8 @@ from sqlmodel import Session, SQLModel
 
 os.environ.setdefault("KMER_ENV", "test")
 os.environ.setdefault("KMER_ENV_FILE", "/nonexistent")  # never read a developer's .env in tests
+# A test that forgets the `engine` fixture must fail loudly, not write to the project's own database.
+os.environ.setdefault("DATABASE_URL", "sqlite:////nonexistent/tests-use-the-engine-fixture.db")
 
 from kmerhosting import db  # noqa: E402
 from kmerhosting.config import reset_settings_cache  # noqa: E402

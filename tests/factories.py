@@ -49,3 +49,10 @@ def make_service(session: Session, user: User, pack: Pack, *, days_left: int = 3
     session.add(service)
     session.commit()
     return service
+
+
+def run_jobs() -> int:
+    """Run every job due now, as `jobs/worker.py --once` would (a domain bought, a mail sent...)."""
+    from kmerhosting.core import jobs
+
+    return jobs.run_until_idle("tests")

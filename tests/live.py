@@ -40,21 +40,30 @@ class LiveApp:
     process: subprocess.Popen
     log_path: Path
     extra: dict = field(default_factory=dict)
+    worker: subprocess.Popen | None = None
 
     def url(self, path: str) -> str:
         return self.base_url + path
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        for process in (self.process, self.worker):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+
+
+def start_worker(workdir: Path, env: dict, name: str = "worker") -> subprocess.Popen:
+    """`jobs/worker.py` as the README runs it beside the app (it does what pages queue as jobs)."""
+    return subprocess.Popen([sys.executable, "jobs/worker.py"], cwd=PROJECT_ROOT, env=env,
+                            stdout=open(workdir / f"{name}.log", "w"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
 
 
 def start_app(workdir: Path, database_url: str | None = None, extra_env: dict | None = None,
-              timeout: float = 400) -> LiveApp:
+              timeout: float = 400, with_worker: bool = True) -> LiveApp:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     database_url = database_url or f"sqlite:///{workdir / 'live.db'}"
@@ -70,6 +79,7 @@ def start_app(workdir: Path, database_url: str | None = None, extra_env: dict | 
         "REFLEX_CHECK_LATEST_VERSION": "0",
         "REFLEX_TELEMETRY_ENABLED": "false",
         "KMER_RECORD_EVENTS": str(workdir / "events.log"),
+        "WORKER_POLL_SECONDS": "0.2",
         **(extra_env or {}),
     }
     EVENT_LOGS.append(Path(env["KMER_RECORD_EVENTS"]))
@@ -83,7 +93,8 @@ def start_app(workdir: Path, database_url: str | None = None, extra_env: dict | 
         cwd=PROJECT_ROOT, env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    app = LiveApp(base_url=base, database_url=database_url, env=env, process=process, log_path=log_path)
+    app = LiveApp(base_url=base, database_url=database_url, env=env, process=process, log_path=log_path,
+                  worker=start_worker(workdir, env) if with_worker else None)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

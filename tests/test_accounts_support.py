@@ -15,6 +15,10 @@ LINK_RE = re.compile(r"(https?://\S+?/auth/[a-z-]+\?token=[A-Za-z0-9_\-]+)")
 
 
 def outbox(engine, to_email: str | None = None) -> list[OutboxMessage]:
+    """The mail that has left, once the worker has run the jobs due now (pages only queue mail)."""
+    from .factories import run_jobs
+
+    run_jobs()
     with Session(engine) as s:
         stmt = select(OutboxMessage).order_by(OutboxMessage.id)
         if to_email:

@@ -15,7 +15,7 @@ from kmerhosting.db import session_scope
 from kmerhosting.models import (AuditLog, AuthSession, CreditRequest, NotificationLog, Pack, Role, Service,
                                 Transaction, User, UserStatus)
 
-from .factories import make_pack, make_service, make_user
+from .factories import make_pack, make_service, make_user, run_jobs
 
 
 def _request(session, user, amount=15000, status="pending"):
@@ -246,14 +246,17 @@ def test_concurrent_approvals_credit_once(engine, session, admin, customer):
     assert len(session.exec(select(Transaction).where(Transaction.reference == f"request:{req.id}")).all()) == 1
 
 
-def test_credit_mail_is_sent_after_commit_and_logged(session, admin, customer):
-    from kmerhosting.core.admin.common import send_after_commit
-
-    _, mail = credits.adjust_credits(session, admin.id, customer.id, 1000, "Geste commercial")
+def test_credit_mail_is_queued_with_the_credit_and_sent_by_the_worker(session, admin, customer):
+    credits.adjust_credits(session, admin.id, customer.id, 1000, "Geste commercial")
+    session.rollback()  # the action rolled back: no credit, no mail
+    assert session.exec(select(NotificationLog)).all() == []
+    credits.adjust_credits(session, admin.id, customer.id, 1000, "Geste commercial")
     session.commit()
-    send_after_commit(mail)
     [log] = session.exec(select(NotificationLog).where(NotificationLog.user_id == customer.id)).all()
-    assert log.kind == "credit_added" and log.recipient == customer.email  # sent or failed: always logged
+    assert log.kind == "credit_added" and log.recipient == customer.email and log.status == "pending"
+    run_jobs()
+    session.expire_all()
+    assert session.get(NotificationLog, log.id).status == "sent"
 
 
 # --- services ----------------------------------------------------------------------------------
@@ -354,8 +357,12 @@ def test_mail_log_filters_and_resend_of_a_failed_mail(session, admin, customer):
     with pytest.raises(InvalidInput):
         notifications.resend(admin.id, sent.id)
     entry = notifications.resend(admin.id, failed.id)
-    assert entry.attempts == 1 and entry.status in ("sent", "failed")
+    assert entry.attempts == 1 and entry.status == "pending"  # claimed and handed to the worker
+    with pytest.raises(InvalidInput):
+        notifications.resend(admin.id, failed.id)  # a second click: it is no longer failed
+    run_jobs()
     session.expire_all()
+    assert session.get(NotificationLog, failed.id).status == "sent"
     assert len(session.exec(select(AuditLog).where(AuditLog.action == "mail.resend")).all()) == 1
     with pytest.raises(NotAuthorized):
         notifications.resend(customer.id, failed.id)

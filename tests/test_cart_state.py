@@ -13,7 +13,8 @@ from kmerhosting.models import CartItem, Order, Pack, Service, Transaction
 from kmerhosting.state.cart import CartState
 from kmerhosting.state.checkout import CheckoutState
 
-from .factories import make_pack, make_user
+from .background import run_background
+from .factories import make_pack, make_user, run_jobs
 
 KEY = "k" * 40
 
@@ -101,10 +102,10 @@ def test_domain_dialog_search_then_choose(session):
     s.add_pack(pack.id, 12)
     s.open_domain(s.lines[0].id)
     s.set_search_query("takenbyothers")
-    s.search_domains()
+    run_background(s, "search_domains")
     assert s.offers and not any(o.available for o in s.offers)
     s.set_search_query("dialogue-unique-42")
-    s.search_domains()
+    run_background(s, "search_domains")
     assert all(o.available for o in s.offers)
     s.set_years("3")
     s.choose_offer("dialogue-unique-42.cm")
@@ -163,7 +164,7 @@ def test_checkout_needs_a_login(session):
     assert s.empty and not s.can_pay
 
 
-def test_after_a_refused_domain_the_customer_gives_the_hosting_another_domain(session):
+def test_after_a_refused_domain_the_customer_gives_the_hosting_another_domain(session, monkeypatch):
     from kmerhosting.core import checkout
     from kmerhosting.integrations.registrar import RegistrarDomainTaken
     from kmerhosting.integrations.registrar.factory import set_registrar_override
@@ -179,24 +180,29 @@ def test_after_a_refused_domain_the_customer_gives_the_hosting_another_domain(se
     s = state_of(CheckoutState)
     s.auth_token = login(session, user)
     s.load_checkout()
+    events = run(s.pay())
+    assert s.paid and s.result.status == "pending" and CheckoutState.watch_order in events
+    assert any("refuse-moi.cm" in note for note in s.result.notes_fr)  # being registered
     set_registrar_override(FailingRegistrar(RegistrarDomainTaken("exists", code=2302)))
     try:
-        run(s.pay())
+        run_jobs()  # the worker's registration: refused
     finally:
         set_registrar_override(None)
+    monkeypatch.setattr("kmerhosting.state.checkout.WATCH_EVERY", 0.01)
+    run_background(s, "watch_order")  # the result panel follows the order
     assert s.paid and s.result.status == "partial" and s.result.needs_domain
     assert any("refuse-moi.cm" in note for note in s.result.notes_fr)
     service_id = s.result.lines[0].service_id
     s.set_new_domain(str(service_id), "bad domain")
-    assert s.retry_with_domain(str(service_id), "own") is not None  # error toast
+    assert run_background(s, "retry_with_domain", str(service_id), "own")  # error toast
     s.set_new_domain(str(service_id), "deja-a-moi.cm")
-    s.retry_with_domain(str(service_id), "own")
+    run_background(s, "retry_with_domain", str(service_id), "own")
     session.expire_all()
     assert session.get(Service, service_id).domain == "deja-a-moi.cm"
     other = make_user(session)
     s.auth_token = login(session, other)  # someone else cannot move this service
     s.set_new_domain(str(service_id), "vole.cm")
-    assert s.retry_with_domain(str(service_id), "own") is not None
+    assert run_background(s, "retry_with_domain", str(service_id), "own")
     session.expire_all()
     assert session.get(Service, service_id).domain == "deja-a-moi.cm"
     assert checkout.order_messages("", "fr") == []

@@ -22,6 +22,7 @@ from kmerhosting.integrations.registrar.factory import set_registrar_override
 from kmerhosting.models import (
     CartItem,
     DomainPurchase,
+    Job,
     NotificationLog,
     Order,
     OrderStatus,
@@ -34,7 +35,7 @@ from kmerhosting.models import (
     UserStatus,
 )
 
-from .factories import make_pack, make_user
+from .factories import make_pack, make_user, run_jobs
 
 
 @pytest.fixture(autouse=True)
@@ -64,6 +65,13 @@ def fill_cart(session, user, pack, months=12, domain=None, own=None, years=1):
                                domain=domain or f"site{uuid.uuid4().hex[:8]}.cm", years=years)
     session.commit()
     return item
+
+
+def settled(engine, user_id, result):
+    """The order once the worker has run what the checkout queued (domain registrations, mail)."""
+    run_jobs()
+    with Session(engine) as s:
+        return checkout.get_order(s, user_id, result.order_id)
 
 
 def fresh_user(engine, user_id) -> User:
@@ -103,7 +111,15 @@ def test_pay_creates_service_domain_ledger_rows_and_empties_the_cart(engine, ses
     fill_cart(session, user, pack, months=12, domain="boutique.cm")
     total = checkout.checkout_preview(session, user.id).total
     result = checkout.pay(factory(engine), user.id, key(), total)
-    assert result.status == OrderStatus.paid and result.charged == total and result.refunded == 0
+    # Paid at once; the domain is bought by the worker: the order says so until it is done.
+    assert result.status == OrderStatus.pending and result.charged == total and result.refunded == 0
+    assert result.message == "registering:boutique.cm"
+    session.expire_all()
+    assert session.exec(select(DomainPurchase)).one().registrar_status == RegistrarStatus.pending
+    [job] = session.exec(select(Job)).all()
+    assert job.kind == checkout.REGISTER_JOB and job.status == "queued"
+    result = settled(engine, user.id, result)
+    assert result.status == OrderStatus.paid and result.message == ""
     session.expire_all()
     service = session.exec(select(Service).where(Service.user_id == user.id)).one()
     assert service.domain == "boutique.cm" and service.order_id == result.order_id
@@ -133,6 +149,7 @@ def test_confirmation_mail_goes_out_with_every_line_and_the_balance(engine, sess
     user = make_user(session, credits=100_000)
     fill_cart(session, user, make_pack(session), own="mien.cm")
     result = checkout.pay(factory(engine), user.id, key(), checkout.checkout_preview(session, user.id).total)
+    run_jobs()
     session.expire_all()
     log = session.exec(select(NotificationLog).where(NotificationLog.user_id == user.id)).one()
     assert log.kind == "purchase_confirmation" and log.payload["context"]["order_id"] == result.order_id
@@ -157,6 +174,7 @@ def test_a_mail_failure_does_not_break_checkout(engine, session):
     set_backend_override(Down())
     try:
         result = checkout.pay(factory(engine), user.id, key(), checkout.checkout_preview(session, user.id).total)
+        run_jobs()
     finally:
         set_backend_override(None)
     session.expire_all()
@@ -380,7 +398,7 @@ def test_registrar_refusal_refunds_the_domain_and_keeps_the_hosting(engine, sess
     row.domain, row.domain_mode, row.domain_quoted_price = "takenlater.cm", "register", 15000
     session.commit()
     total = checkout.checkout_preview(session, user.id).total
-    result = checkout.pay(factory(engine), user.id, key(), total)
+    result = settled(engine, user.id, checkout.pay(factory(engine), user.id, key(), total))
     hosting = duration_price(5000, 12).price
     assert (result.status, result.charged, result.refunded) == (OrderStatus.partial, total, 15000)
     assert result.balance == 200_000 - hosting
@@ -399,7 +417,7 @@ def test_registrar_refusal_refunds_the_domain_and_keeps_the_hosting(engine, sess
     cart.add_domain_item(session, user_id=user.id, visitor_key=None, domain="autrechoix.cm", years=1)
     session.commit()
     retry = checkout.pay(factory(engine), user.id, key(), checkout.checkout_preview(session, user.id).total)
-    assert retry.status == OrderStatus.paid
+    assert settled(engine, user.id, retry).status == OrderStatus.paid
     session.expire_all()
     new_purchase = session.exec(select(DomainPurchase).where(DomainPurchase.domain == "autrechoix.cm")).one()
     assert new_purchase.service_id == service.id and new_purchase.registrar_status == RegistrarStatus.registered
@@ -413,6 +431,7 @@ def test_registrar_error_on_a_domain_only_order_fails_it_and_refunds_everything(
     cart.add_domain_item(session, user_id=user.id, visitor_key=None, domain="rate.cm", years=1)
     session.commit()
     result = checkout.pay(factory(engine), user.id, key(), checkout.checkout_preview(session, user.id).total)
+    result = settled(engine, user.id, result)
     assert (result.status, result.refunded, result.balance) == (OrderStatus.failed, 15000, 50_000)
     assert registrar.calls == ["rate.cm"]
     with Session(engine) as s:
@@ -421,15 +440,18 @@ def test_registrar_error_on_a_domain_only_order_fails_it_and_refunds_everything(
 
 def test_registrar_timeout_leaves_the_domain_unknown_and_unrefunded(engine, session, registrar_override):
     user = make_user(session, credits=50_000)
-    registrar_override(FailingRegistrar(RegistrarTimeout("no answer")))
+    registrar = FailingRegistrar(RegistrarTimeout("no answer"))
+    registrar_override(registrar)
     cart.add_domain_item(session, user_id=user.id, visitor_key=None, domain="lent.cm", years=1)
     session.commit()
     k = key()
     result = checkout.pay(factory(engine), user.id, k, checkout.checkout_preview(session, user.id).total)
+    result = settled(engine, user.id, result)
     assert (result.status, result.refunded, result.balance) == (OrderStatus.pending, 0, 35_000)
     assert "unknown:lent.cm" in result.message
     again = checkout.pay(factory(engine), user.id, k, 15000)  # a replay never sends it to the registrar again
-    assert again.replayed and again.status == OrderStatus.pending
+    run_jobs()  # the registration job waits for its back-off before asking the registrar again
+    assert again.replayed and again.status == OrderStatus.pending and registrar.calls == ["lent.cm"]
     with Session(engine) as s:
         purchase = s.exec(select(DomainPurchase)).one()
         assert purchase.registrar_status == RegistrarStatus.unknown

@@ -97,3 +97,18 @@ def test_the_env_file_is_read_and_the_environment_wins(tmp_path, monkeypatch):
     env = read_environment()
     assert env["REMINDER_DAYS"] == "40,20" and env["CURRENCY"] == "xaf"
     assert load_settings(env).reminder_days == (40, 20)
+
+
+def test_env_example_lists_every_setting_the_app_reads():
+    """A newcomer configures the shop from .env.example: a setting missing there is a setting nobody finds."""
+    import re
+
+    from kmerhosting.config import PROJECT_ROOT
+
+    source = (PROJECT_ROOT / "kmerhosting" / "config.py").read_text()
+    read = set(re.findall(r'env(?:\.get)?\(?\s*(?:env,\s*)?"([A-Z][A-Z0-9_]+)"', source))
+    read |= set(re.findall(r'(?:_int|_float|_bool|_choice|_int_list|_tlds|_mapping|required)\((?:env, )?"([A-Z][A-Z0-9_]+)"',
+                           source))
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, re.M))
+    assert len(read) > 40 and read - listed == set()

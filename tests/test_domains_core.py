@@ -1,4 +1,4 @@
-"""Domain prices, search, renewal and reconciliation, through the real DNA client and the fake DNA
+"""Domain prices, search and reconciliation, through the real DNA client and the fake DNA
 server, on SQLite and MariaDB."""
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ from sqlmodel import select
 from kmerhosting.config import get_settings
 from kmerhosting.core import domains
 from kmerhosting.core.domains import (
-    DomainRegistrarProblem,
     customer_domains,
     domain_price_xaf,
     reconcile_purchase,
-    renew_domain,
     search_offers,
 )
-from kmerhosting.core.errors import InsufficientCredits, InvalidInput, NotFound
+from kmerhosting.core.errors import InvalidInput
 from kmerhosting.core.ledger import ledger_sum, post
 from kmerhosting.integrations.registrar import Availability, RegistrarTimeout
 from kmerhosting.integrations.registrar.sandbox import SandboxRegistrar
@@ -60,7 +58,7 @@ def test_a_tld_the_shop_does_not_sell_is_refused():
     assert caught.value.message("fr") == "Nous ne vendons pas encore l'extension .xyz."
 
 
-def test_search_offers_every_shop_tld_with_price():
+def test_search_offers_every_shop_tld_with_price(engine):
     offers = search_offers(SandboxRegistrar(), "  MonEntreprise ")
     assert [(o.domain, o.available, o.price_xaf) for o in offers] == [
         ("monentreprise.cm", True, 15000), ("monentreprise.com", True, 9000),
@@ -71,7 +69,7 @@ def test_search_offers_every_shop_tld_with_price():
 
 @pytest.mark.parametrize("query,key", [("mon site", "error.domain_syntax"), ("", "error.domain_syntax"),
                                        ("-bad", "error.domain_syntax"), ("site.xyz", "error.domain_tld_not_sold")])
-def test_search_rejects_bad_names_clearly(query, key):
+def test_search_rejects_bad_names_clearly(engine, query, key):
     with pytest.raises(InvalidInput) as caught:
         search_offers(SandboxRegistrar(), query)
     assert caught.value.key == key
@@ -120,120 +118,6 @@ def _buy(session, registrar, user, domain, years=1, price=15000) -> DomainPurcha
 def _refunds(session, user_id):
     return session.exec(select(Transaction).where(Transaction.user_id == user_id,
                                                   Transaction.kind == TransactionKind.refund)).all()
-
-
-# --- renewal --------------------------------------------------------------------------------------
-
-
-def test_renew_debits_once_and_moves_the_expiry(session, fake_dna, dna_registrar):
-    user = make_user(session, credits=50000)
-    purchase = _buy(session, dna_registrar, user, "renouvele.cm")
-    before = purchase.expires_at
-
-    renewed = renew_domain(session, user.id, purchase.id, 2, dna_registrar)
-
-    assert renewed.expires_at - domains._aware(before) == timedelta(days=730)
-    assert fake_dna.domains["renouvele.cm"].expires_at == renewed.expires_at
-    assert _consistent(session, user.id) == 50000 - 15000 - 30000
-    debit = session.exec(select(Transaction).where(Transaction.reference == f"domain-renew:{purchase.id}")).one()
-    assert debit.kind == TransactionKind.domain and debit.amount == -30000
-    assert len(fake_dna.calls("Renew")) == 1 and fake_dna.violations == []
-    assert renewed.error == ""
-
-
-def test_renew_without_enough_credits_changes_nothing(session, fake_dna, dna_registrar):
-    user = make_user(session, credits=20000)
-    purchase = _buy(session, dna_registrar, user, "pauvre.cm")
-    with pytest.raises(InsufficientCredits) as caught:
-        renew_domain(session, user.id, purchase.id, 1, dna_registrar)
-    assert "10\u202f000 FCFA" in caught.value.message("fr")
-    assert fake_dna.calls("Renew") == []
-    assert _consistent(session, user.id) == 5000
-
-
-def test_a_customer_cannot_renew_someone_elses_domain(session, fake_dna, dna_registrar):
-    owner = make_user(session, credits=20000)
-    other = make_user(session, credits=100000)
-    purchase = _buy(session, dna_registrar, owner, "proprio.cm")
-    for purchase_id in (purchase.id, purchase.id + 999, "1"):
-        with pytest.raises(NotFound):
-            renew_domain(session, other.id, purchase_id, 1, dna_registrar)
-    assert fake_dna.calls("Renew") == []
-    assert _consistent(session, other.id) == 100000
-
-
-FAILURES = [
-    ("error", lambda fake: fake.fail("Renew", 530, "Invalid period"),
-     "a refusé la demande (code 530). Vos crédits ont été remboursés", "refused the request (code 530)"),
-    ("throttle", lambda fake: fake.throttle("Renew"), "trop de demandes. Vos crédits ont été remboursés",
-     "too many requests"),
-    ("balance", lambda fake: fake.insufficient_balance("Renew"), "momentanément indisponible. Vos crédits",
-     "temporarily unavailable"),
-    ("timeout", lambda fake: fake.hang("Renew", seconds=2), "n'a pas répondu à temps",
-     "did not answer in time"),
-]
-
-
-@pytest.mark.parametrize("name,arrange,fr,en", FAILURES, ids=[f[0] for f in FAILURES])
-def test_a_failed_renewal_is_refunded_with_a_clear_message(session, fake_dna, dna_registrar, name, arrange, fr, en):
-    user = make_user(session, credits=40000)
-    purchase = _buy(session, dna_registrar, user, f"echec-{name}.cm")
-    before = fake_dna.domains[purchase.domain].expires_at
-    arrange(fake_dna)
-
-    with pytest.raises(DomainRegistrarProblem) as caught:
-        renew_domain(session, user.id, purchase.id, 1, dna_registrar)
-
-    assert fr in caught.value.message("fr") and en in caught.value.message("en")
-    assert _consistent(session, user.id) == 25000  # the renewal debit came back
-    assert len(_refunds(session, user.id)) == 1
-    session.refresh(purchase)
-    assert purchase.expires_at and domains._aware(purchase.expires_at) == before
-    assert fake_dna.domains[purchase.domain].expires_at == before
-    assert len(fake_dna.calls("Renew")) == 1  # never retried
-    assert purchase.error == ""  # the lease is released: the customer may try again
-    order = session.get(Order, purchase.order_id)
-    assert order.refunded == 0 and order.status == "paid"  # the first purchase's order is not touched
-
-
-def test_a_renewal_that_timed_out_but_happened_is_kept(session, fake_dna, dna_registrar):
-    user = make_user(session, credits=40000)
-    purchase = _buy(session, dna_registrar, user, "tardif.cm")
-    fake_dna.hang("Renew", seconds=2, apply=True)
-
-    renewed = renew_domain(session, user.id, purchase.id, 1, dna_registrar)
-
-    assert renewed.expires_at == fake_dna.domains["tardif.cm"].expires_at
-    assert _consistent(session, user.id) == 10000 and _refunds(session, user.id) == []
-    operations = [r.operation for r in fake_dna.requests]
-    assert operations[-2:] == ["Renew", "GetDetails"]  # asked before deciding, Renew not resent
-
-
-def test_a_lost_renew_answer_is_judged_against_the_registrars_expiry_when_none_is_on_record(
-        session, fake_dna, dna_registrar):
-    user = make_user(session, credits=40000)
-    purchase = _buy(session, dna_registrar, user, "sansdate.cm")
-    purchase.expires_at = None
-    session.add(purchase)
-    session.commit()
-    fake_dna.hang("Renew", seconds=2, apply=True)
-
-    renewed = renew_domain(session, user.id, purchase.id, 1, dna_registrar)
-
-    assert renewed.expires_at == fake_dna.domains["sansdate.cm"].expires_at
-    assert _consistent(session, user.id) == 10000 and _refunds(session, user.id) == []
-
-
-def test_a_renewal_in_progress_blocks_a_second_click(session, fake_dna, dna_registrar):
-    user = make_user(session, credits=60000)
-    purchase = _buy(session, dna_registrar, user, "double.cm")
-    purchase.error, purchase.updated_at = domains._RENEWING, domains.utcnow()
-    session.add(purchase)
-    session.commit()
-    with pytest.raises(InvalidInput) as caught:
-        renew_domain(session, user.id, purchase.id, 1, dna_registrar)
-    assert caught.value.key == "domains.error_renew_in_progress"
-    assert _consistent(session, user.id) == 45000 and fake_dna.calls("Renew") == []
 
 
 # --- reconciliation of a register that timed out -------------------------------------------------
@@ -435,18 +319,6 @@ def test_customer_domains_lists_own_registered_and_pending_with_days_left(sessio
     mine = next(r for r in rows if r.domain == "mien.cm")
     assert 728 <= mine.days_left <= 730 and mine.status == RegistrarStatus.registered
     assert next(r for r in rows if r.domain == "attente.cm").days_left is None
-
-
-def test_an_unverified_customer_cannot_renew(session, fake_dna, dna_registrar):
-    user = make_user(session, credits=40000)
-    purchase = _buy(session, dna_registrar, user, "verifie.cm")
-    user.email_verified_at = None
-    session.add(user)
-    session.commit()
-    with pytest.raises(InvalidInput) as caught:
-        renew_domain(session, user.id, purchase.id, 1, dna_registrar)
-    assert caught.value.key == "domains.error_verify_email"
-    assert fake_dna.calls("Renew") == [] and _consistent(session, user.id) == 25000
 
 
 def test_domain_searches_are_limited_per_client(session):

@@ -18,9 +18,19 @@ NS = ("ns1.kmerhosting.cm", "ns2.kmerhosting.cm")
 
 
 @pytest.fixture(params=["sandbox", "dna"])
-def any_registrar(request):
+def any_registrar(request, tmp_path):
     if request.param == "sandbox":
+        # The sandbox keeps its registry in the shop's database: a fresh one per test.
+        from kmerhosting import db
+        from kmerhosting.manage import migrate
+
+        url = f"sqlite:///{tmp_path / 'sandbox.db'}"
+        migrate(url)
+        engine = db.make_engine(url)
+        db.set_engine_override(engine)
         yield SandboxRegistrar()
+        db.set_engine_override(None)
+        engine.dispose()
         return
     from kmerhosting.integrations.dna import DnaRegistrar
 
@@ -64,7 +74,7 @@ def test_unknown_domain_details_is_none_and_bad_periods_are_refused(any_registra
         assert caught.value.code == 530
 
 
-def test_the_sandbox_is_the_default_and_says_it_is_a_test(configure):
+def test_the_sandbox_is_the_default_and_says_it_is_a_test(engine, configure):
     configure(REGISTRAR="sandbox")
     registrar = get_registrar()
     assert registrar.name == "sandbox" and registrar.is_test is True

@@ -18,7 +18,8 @@ from kmerhosting.models import DomainPurchase, RegistrarStatus, User, utcnow
 from kmerhosting.state.dashboard_domains import DashboardDomainsState
 from kmerhosting.state.domains import DomainsState
 
-from .factories import make_user
+from .background import run_background
+from .factories import make_user, run_jobs
 from .fake_dna import dna_registrar, fake_dna  # noqa: F401  (fixtures)
 
 
@@ -64,7 +65,7 @@ def _run(generator_or_value):
 
 def test_search_shows_each_tld_with_availability_and_price_in_both_languages(registrar):
     state = _state(DomainsState)
-    state.search({"query": "MonEntreprise"})
+    run_background(state, "search", {"query": "MonEntreprise"})
     assert state.error_fr == "" and state.searched
     assert [(o.domain, o.available) for o in state.offers] == [
         ("monentreprise.cm", True), ("monentreprise.com", True), ("monentreprise.net", True),
@@ -84,13 +85,13 @@ def test_search_shows_each_tld_with_availability_and_price_in_both_languages(reg
 ])
 def test_bad_searches_get_a_clear_message_and_no_results(registrar, query, fr):
     state = _state(DomainsState)
-    state.search({"query": query})
+    run_background(state, "search", {"query": query})
     assert fr in state.error_fr and state.error_en and state.offers == [] and not state.searched
 
 
 def test_a_bad_period_changes_nothing(registrar):
     state = _state(DomainsState)
-    state.search({"query": "periode"})
+    run_background(state, "search", {"query": "periode"})
     before = list(state.offers)
     for value in ("7", "0", "abc", None, True):
         assert state.set_years(value) is not None  # an error toast
@@ -102,10 +103,10 @@ def test_a_registrar_problem_during_search_is_explained(engine, fake_dna, dna_re
     try:
         fake_dna.throttle("CheckAvailability", times=2)  # both attempts
         state = _state(DomainsState)
-        state.search({"query": "bouchon"})
+        run_background(state, "search", {"query": "bouchon"})
         assert "trop de demandes" in state.error_fr and "too many requests" in state.error_en
         fake_dna.hang("CheckAvailability", seconds=2, times=5)
-        state.search({"query": "lent"})
+        run_background(state, "search", {"query": "lent"})
         assert "n'a pas répondu à temps" in state.error_fr and state.offers == []
     finally:
         set_registrar_override(None)
@@ -117,7 +118,7 @@ def test_add_to_cart_makes_a_domain_only_line_for_the_logged_in_customer(session
     user = make_user(session)
     state = _state(DomainsState)
     state.auth_token = _login(session, user)
-    state.search({"query": "panier"})
+    run_background(state, "search", {"query": "panier"})
     state.set_years("2")
 
     _await(state.add_to_cart("panier.com"))
@@ -130,7 +131,7 @@ def test_add_to_cart_makes_a_domain_only_line_for_the_logged_in_customer(session
 
 def test_add_to_cart_refuses_a_name_that_was_not_offered(registrar):
     state = _state(DomainsState)
-    state.search({"query": "offert"})
+    run_background(state, "search", {"query": "offert"})
     for bad in ("autre.cm", "pas un domaine", 42):
         assert _await(state.add_to_cart(bad)) is not None  # an error toast
     assert state.in_cart == []
@@ -149,7 +150,7 @@ def _registered(session, registrar, user, domain) -> DomainPurchase:
     return purchase
 
 
-def test_dashboard_lists_own_domains_and_renews_with_credits(session, registrar):
+def test_dashboard_lists_own_domains_and_renews_with_credits(session, registrar, monkeypatch):
     user = make_user(session, credits=40000)
     other = make_user(session)
     mine = _registered(session, registrar, user, "tableau.cm")
@@ -165,13 +166,20 @@ def test_dashboard_lists_own_domains_and_renews_with_credits(session, registrar)
 
     state.set_years(mine.id, "2")
     assert state.rows[0].renew_en == "Renew for 30,000 XAF"
-    _run(state.renew(mine.id))
+    events = _run(state.renew(mine.id))
 
     session.expire_all()
     user_row = session.get(User, user.id)
-    assert user_row.credits == 10000 == ledger_sum(session, user.id)
+    assert user_row.credits == 10000 == ledger_sum(session, user.id)  # paid at the click
     assert state.balance_fr.endswith("10\u202f000 FCFA")
-    assert state.rows[0].days_fr in ("1094 jours", "1095 jours")
+    assert state.rows[0].renewing and DashboardDomainsState.watch_renewals in events  # the row follows it
+
+    run_jobs()  # the worker renews it at the registrar
+    monkeypatch.setattr("kmerhosting.state.dashboard_domains.WATCH_EVERY", 0.01)
+    toasts = run_background(state, "watch_renewals")
+
+    assert not state.rows[0].renewing and state.rows[0].days_fr in ("1094 jours", "1095 jours")
+    assert len(toasts) == 1 and "est renouvelé jusqu'au" in str(toasts[0])
 
 
 def test_dashboard_cannot_touch_someone_elses_domain(session, registrar):

@@ -1,17 +1,20 @@
 """Every send is logged with status, error and provider id; failures are retried later with a
-back-off, never twice at once; an admin can resend a failed mail, not a sent one."""
+back-off, never twice at once; a failed mail queued again is sent once; one-time links are never kept
+readable."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
+import json
+
 from sqlmodel import select
 
 from kmerhosting.core import mailer
-from kmerhosting.core.errors import InvalidInput
+from kmerhosting.integrations.mail.backends import set_backend_override
 from kmerhosting.models import NotificationLog, NotificationStatus, OutboxMessage, utcnow
 
+from .factories import run_jobs
 from .fake_mailtrap import RecordingBackend
 
 CTX = {"name": "Awa", "amount": 20000, "balance": 27500, "reason": ""}
@@ -106,18 +109,53 @@ def test_mail_stuck_pending_after_a_crash_is_sent_by_the_retry_cycle(session):
     assert _log(session, log_id).status == NotificationStatus.sent and len(backend.sent) == 1
 
 
-def test_admin_resend_of_a_failed_mail(session):
+def test_a_failed_mail_queued_again_is_sent_once_by_the_job(session):
+    """What an admin's "resend" hands the worker: the row claimed (failed -> pending) and a job."""
     backend = RecordingBackend()
     backend.fail_next()
-    entry = mailer.send_mail("credit_added", "awa@example.cm", "fr", CTX)
     with mailer.session_scope() as s:
         log_id = mailer.queue_mail(s, "credit_added", "bob@example.cm", "fr", CTX).id
     mailer.deliver(log_id, backend)
     assert _log(session, log_id).status == NotificationStatus.failed
-    resent = mailer.resend(log_id, backend)
-    assert resent.status == NotificationStatus.sent and len(backend.sent) == 1
-    with pytest.raises(InvalidInput) as err:
-        mailer.resend(log_id, backend)  # already sent: a second copy would be a duplicate
-    assert err.value.key == "mail.error.not_resendable"
-    with pytest.raises(InvalidInput):
-        mailer.resend(entry.id, backend)
+    assert mailer.claim(log_id, NotificationStatus.failed, 1)
+    with mailer.session_scope() as s:
+        mailer.hand_over(s, s.get(mailer.NotificationLog, log_id))
+    set_backend_override(backend)
+    try:
+        run_jobs()
+        run_jobs()
+    finally:
+        set_backend_override(None)
+    assert _log(session, log_id).status == NotificationStatus.sent and len(backend.sent) == 1
+
+def test_one_time_links_are_kept_sealed_until_the_mail_leaves_then_dropped(session):
+    """The database keeps a reset or verification token's hash only: the link in a mail waiting to be
+    sent is sealed with a key from SECRET_KEY, and gone once the mail has left."""
+    from kmerhosting.core import accounts
+
+    accounts.register(session, email="lien@example.cm", password="Mboa-secret-2026", name="Awa Lien",
+                      phone="699123456", lang="fr", client="10.0.0.1")
+    session.commit()
+    entry = session.exec(select(NotificationLog)).one()
+    assert "token=" not in json.dumps(entry.payload) and "link" not in entry.payload["context"]
+    assert entry.payload[mailer.SEALED]  # what the worker will open to write the mail
+
+    run_jobs()
+
+    entry = _log(session, entry.id)
+    assert entry.status == NotificationStatus.sent
+    assert mailer.SEALED not in entry.payload and "token=" not in json.dumps(entry.payload)
+    body = session.exec(select(OutboxMessage)).one().text_body
+    assert "/auth/verify-email?token=" in body  # the mail itself carries the link
+
+
+def test_a_link_mail_that_never_left_forgets_its_link_once_every_link_has_expired(session):
+    from kmerhosting.core import notifier
+
+    with mailer.session_scope() as s:
+        entry = mailer.queue_mail(s, "reset_password", "vieux@example.cm", "fr", {"name": "A", "minutes": 60},
+                                  sealed={"link": "https://kmerhosting.cm/auth/reset-password?token=abc"})
+        entry.status, entry.created_at = NotificationStatus.failed, utcnow() - notifier.link_lifetime() - timedelta(hours=1)
+        s.add(entry)
+    notifier.run_daily(utcnow(), backend=RecordingBackend())
+    assert mailer.SEALED not in _log(session, entry.id).payload

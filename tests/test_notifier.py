@@ -17,7 +17,7 @@ from kmerhosting.core import notifier
 from kmerhosting.models import (DomainPurchase, NotificationLog, NotificationStatus, OutboxMessage, RegistrarStatus,
                                 Service, ServiceStatus, UserStatus)
 
-from .factories import make_pack, make_service, make_user
+from .factories import make_pack, make_service, make_user, run_jobs
 from .fake_mailtrap import RecordingBackend
 
 NOW = datetime(2027, 1, 10, 7, 0, tzinfo=UTC)  # 08:00 in Douala
@@ -298,22 +298,35 @@ def test_now_option_reads_the_shops_clock():
         job.parse_now("10/01/2027")
 
 
-def test_the_daily_run_settles_domain_purchases_whose_registration_answer_was_lost(session, mail):
-    """A register that timed out (left unknown, its lease over) is reconciled by the notifier run:
-    the sandbox registrar has no such domain, so it is registered once, never refunded and bought."""
-    from kmerhosting.core import domains
+def test_the_daily_run_queues_again_the_domain_jobs_that_gave_up(session, mail):
+    """A registration whose job gave up (the registrar was unreachable for hours) gets a new round, and
+    a purchase left unknown with no job at all gets one; the worker then settles them."""
+    from kmerhosting.core import checkout, jobs
+    from kmerhosting.models import Job, JobStatus
 
     user = make_user(session, credits=0)
-    purchase = DomainPurchase(user_id=user.id, domain="perdu-en-route.cm", price=15000,
-                              registrar_status=RegistrarStatus.unknown, error="timeout",
-                              updated_at=domains.utcnow() - domains.LEASE - timedelta(minutes=1))
-    session.add(purchase)
+    gave_up = DomainPurchase(user_id=user.id, domain="abandon.cm", price=15000,
+                             registrar_status=RegistrarStatus.unknown, error="timeout")
+    orphan = DomainPurchase(user_id=user.id, domain="orphelin.cm", price=15000,
+                            registrar_status=RegistrarStatus.unknown, error="timeout")
+    session.add_all([gave_up, orphan])
+    session.flush()
+    job = jobs.enqueue(session, checkout.REGISTER_JOB, {"purchase_id": gave_up.id},
+                       dedupe_key=f"{checkout.REGISTER_JOB}:{gave_up.id}")
+    job.status, job.attempts = JobStatus.failed, job.max_attempts
+    session.add(job)
     session.commit()
+
     summary = notifier.run_daily(NOW, backend=mail)
+
+    assert summary.requeued == {checkout.REGISTER_JOB: 2, "domain.renew": 0}
+    assert "domain jobs queued again" in summary.line()
+    run_jobs()
     session.expire_all()
-    assert session.get(DomainPurchase, purchase.id).registrar_status == RegistrarStatus.registered
-    assert summary.reconciled["registered"] == 1 and "domains reconciled" in summary.line()
-    assert notifier.run_retries(NOW, backend=mail).reconciled["registered"] == 0
+    for purchase in (gave_up, orphan):
+        assert session.get(DomainPurchase, purchase.id).registrar_status == RegistrarStatus.registered
+    assert len(session.exec(select(Job).where(Job.kind == checkout.REGISTER_JOB)).all()) == 2
+    assert notifier.run_retries(NOW, backend=mail).requeued == {checkout.REGISTER_JOB: 0, "domain.renew": 0}
 
 
 def test_the_daily_run_purges_old_rate_limit_counters(session, mail):

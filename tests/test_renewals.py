@@ -28,7 +28,7 @@ from kmerhosting.models import (
     User,
     utcnow,
 )
-from tests.factories import make_pack, make_service, make_user
+from tests.factories import make_pack, make_service, make_user, run_jobs
 
 KEY = "k" * 32
 
@@ -290,6 +290,7 @@ def test_a_mail_failure_never_undoes_the_renewal(session, monkeypatch):
     user = make_user(session, credits=10_000)
     service = make_service(session, user, make_pack(session, monthly_price=1000))
     result = renewals.renew_service(session, user.id, service.id, 1, KEY)
+    run_jobs()  # the worker tries to send the confirmation
     session.expire_all()
     assert session.get(User, user.id).credits == 9000 == result.balance
     mail = session.exec(select(NotificationLog)).one()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -224,31 +223,14 @@ def _link(path: str, raw: str) -> str:
     return f"{get_settings().public_base_url}{path}?token={raw}"
 
 
-def _send_after_commit(session: Session, template: str, to_email: str, lang: str, context: dict,
-                       user_id: int) -> None:
-    """Record the mail in this transaction; deliver it once the transaction has committed."""
+def _send_link_mail(session: Session, template: str, to_email: str, lang: str, context: dict, link: str,
+                    user_id: int) -> None:
+    """Queue a mail carrying a one-time link, in this transaction; the worker sends it. The link is kept
+    sealed (core/sealing.py) until the mail has left, then dropped: the database never holds it readable."""
     from . import mailer
 
-    entry = mailer.queue_mail(session, template, to_email, normalize_language(lang), context, user_id=user_id)
-    log_id = entry.id
-
-    @sa.event.listens_for(session, "after_commit", once=True)
-    def _deliver(_session):
-        if get_settings().env == "test":
-            _deliver_now(log_id)
-        else:
-            # Off the request path: the visitor does not wait for the mail provider, and a request
-            # for a registered address answers as fast as one for an unknown address.
-            threading.Thread(target=_deliver_now, args=(log_id,), name=f"mail-{log_id}", daemon=True).start()
-
-
-def _deliver_now(log_id: int) -> None:
-    from . import mailer
-
-    try:
-        mailer.deliver(log_id)
-    except Exception:  # noqa: BLE001  (the mail stays pending in the log for the notifier to retry)
-        log.exception("mail log #%s could not be delivered after commit", log_id)
+    mailer.send_later(session, template, to_email, normalize_language(lang), context, sealed={"link": link},
+                      user_id=user_id)
 
 
 def _send_verification(session: Session, user: User, lang: str, to_email: str | None = None,
@@ -256,9 +238,8 @@ def _send_verification(session: Session, user: User, lang: str, to_email: str | 
     hours = get_settings().verify_token_hours
     raw = _issue_token(session, user.id, purpose, timedelta(hours=hours),
                        new_email=to_email if purpose == PURPOSE_CHANGE_EMAIL else None)
-    _send_after_commit(session, "verify_email", to_email or user.email, lang,
-                       {"name": user.name, "link": _link("/auth/verify-email", raw), "hours": hours},
-                       user_id=user.id)
+    _send_link_mail(session, "verify_email", to_email or user.email, lang, {"name": user.name, "hours": hours},
+                    _link("/auth/verify-email", raw), user_id=user.id)
 
 
 def user_by_email(session: Session, email: str) -> User | None:
@@ -422,9 +403,8 @@ def request_password_reset(session: Session, email, lang: str = "fr", client: st
         return
     minutes = get_settings().reset_token_minutes
     raw = _issue_token(session, user.id, PURPOSE_RESET, timedelta(minutes=minutes))
-    _send_after_commit(session, "reset_password", user.email, lang or user.language,
-                       {"name": user.name, "link": _link("/auth/reset-password", raw), "minutes": minutes},
-                       user_id=user.id)
+    _send_link_mail(session, "reset_password", user.email, lang or user.language,
+                    {"name": user.name, "minutes": minutes}, _link("/auth/reset-password", raw), user_id=user.id)
 
 
 def check_reset_link(session: Session, raw_token) -> None:

@@ -6,21 +6,26 @@ visitor key can never reach an account's items; at login the visitor's rows move
 (`merge_visitor_cart`).
 
 Quoted prices stored on a line are what the customer saw when adding it: checkout compares them with
-the live price to show a change, it never charges them.
+the live price to show a change, it never charges them. The live price of a new domain is the fixed
+price per TLD, or with DOMAIN_PRICING=api the registrar's price kept on the line with the time it was
+asked (`line_domain_price`); an old one is asked again off the request path (`requote_domains`).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ..config import DURATIONS
+from ..config import DURATIONS, get_settings
+from ..db import session_scope
 from ..integrations.registrar import RegistrarError
 from ..integrations.registrar.factory import get_registrar
-from ..models import CartItem, DomainMode, Pack, Service, ServiceStatus
-from .domains import domain_price_xaf, normalize_domain
+from ..models import CartItem, DomainMode, Pack, Service, ServiceStatus, as_utc, utcnow
+from .domains import DomainOffer, domain_price_xaf, normalize_domain
 from .errors import DomainUnavailable, InvalidDuration, InvalidInput
 from .errors import RegistrarError as ShopRegistrarError
 from .pricing import duration_price
@@ -125,11 +130,67 @@ def set_domain_years(session: Session, *, user_id: int | None, visitor_key: str 
     years = _check_years(years)
     if item.domain_mode != DomainMode.register:
         raise InvalidInput("shop.error.item_not_found")
+    if get_settings().domain_pricing == "api":
+        # The registrar's price is per year (rounded per year), so it scales with the years exactly.
+        per_year = item.domain_live_price // max(1, item.domain_years)
+        item.domain_live_price = per_year * years
+        item.domain_quoted_price = item.domain_live_price
+    else:
+        item.domain_quoted_price = domain_price_xaf(item.domain, years)
     item.domain_years = years
-    item.domain_quoted_price = domain_price_xaf(item.domain, years)
     session.add(item)
     session.flush()
     return item
+
+
+def line_domain_price(item: CartItem, now: datetime | None = None) -> int | None:
+    """What the line's new domain costs now: the fixed price per TLD, or with DOMAIN_PRICING=api the
+    registrar's price last asked, while it is fresh (None when it is older than DOMAIN_QUOTE_MINUTES:
+    `requote_domains` asks again, off the request path). 0 for a domain the customer owns."""
+    settings = get_settings()
+    if item.domain_mode != DomainMode.register:
+        return 0
+    if settings.domain_pricing != "api":
+        return domain_price_xaf(item.domain, item.domain_years, settings=settings)
+    now = now or utcnow()
+    if item.domain_priced_at is None or now - as_utc(item.domain_priced_at) > timedelta(
+            minutes=settings.domain_quote_minutes):
+        return None
+    return item.domain_live_price
+
+
+def stale_domain_lines(items: list[CartItem], now: datetime | None = None) -> list[CartItem]:
+    return [item for item in items if item.domain and line_domain_price(item, now) is None]
+
+
+def requote_domains(*, user_id: int | None, visitor_key: str | None, registrar=None) -> list[str]:
+    """Ask the registrar again for the price of every new domain of the cart whose price is no longer
+    fresh (a registrar call: run it off the request path). Returns the domains that are no longer
+    available (their lines keep blocking checkout until the customer changes them)."""
+    with session_scope() as session:
+        stale = [(item.id, item.domain, item.domain_years)
+                 for item in stale_domain_lines(cart_items(session, user_id=user_id, visitor_key=visitor_key))]
+    if not stale:
+        return []
+    registrar = registrar or get_registrar()
+    try:
+        answers = {a.domain: a for a in registrar.check([domain for _, domain, _ in stale])}
+    except RegistrarError as exc:
+        raise ShopRegistrarError() from exc
+    gone = []
+    with session_scope() as session:
+        for item_id, domain, years in stale:
+            availability = answers.get(domain)
+            item = session.get(CartItem, item_id)
+            if item is None or item.domain != domain:
+                continue  # changed meanwhile
+            if availability is None or not availability.available:
+                gone.append(domain)
+                continue
+            item.domain_live_price = domain_price_xaf(domain, item.domain_years, availability)
+            item.domain_priced_at = utcnow()
+            session.add(item)
+    return gone
 
 
 def remove_item(session: Session, *, user_id: int | None, visitor_key: str | None, item_id) -> None:
@@ -156,10 +217,25 @@ def _check_not_in_cart(items: list[CartItem], domain: str, except_id: int | None
         raise InvalidInput("shop.error.domain_in_cart", domain=domain)
 
 
-def quote_new_domain(domain: str, years: int, registrar=None) -> tuple[str, int]:
-    """Normalized name and price in XAF for registering it, after asking the registrar it is free."""
+@dataclass(frozen=True)
+class DomainQuote:
+    domain: str
+    price: int  # XAF for the years asked
+    quoted_at: datetime | None  # when the registrar gave the price (None: fixed price)
+
+
+def quote_new_domain(domain: str, years: int, registrar=None, offer: DomainOffer | None = None) -> DomainQuote:
+    """Normalized name and price in XAF for registering it. With `offer` (what a search showed the
+    visitor a moment ago, kept on the server) the registrar is not asked again; without it, the
+    registrar is asked (a registrar call: off the request path)."""
     domain = normalize_domain(domain)
     years = _check_years(years)
+    settings = get_settings()
+    if offer is not None and offer.domain == domain and utcnow() - as_utc(offer.quoted_at) <= timedelta(
+            minutes=settings.domain_quote_minutes):
+        if not offer.available:
+            raise DomainUnavailable()
+        return DomainQuote(domain, offer.price_xaf * years, offer.quoted_at if offer.api_priced else None)
     registrar = registrar or get_registrar()
     try:
         availability = next((a for a in registrar.check([domain]) if a.domain == domain), None)
@@ -167,21 +243,28 @@ def quote_new_domain(domain: str, years: int, registrar=None) -> tuple[str, int]
         raise ShopRegistrarError() from exc
     if availability is None or not availability.available:
         raise DomainUnavailable()
-    return domain, domain_price_xaf(domain, years, availability)
+    api = settings.domain_pricing == "api"
+    return DomainQuote(domain, domain_price_xaf(domain, years, availability), utcnow() if api else None)
+
+
+def _set_new_domain(item: CartItem, quote: DomainQuote, years: int) -> None:
+    item.domain, item.domain_mode, item.domain_years = quote.domain, DomainMode.register, years
+    item.domain_quoted_price = item.domain_live_price = quote.price
+    item.domain_priced_at = quote.quoted_at
 
 
 def choose_new_domain(session: Session, *, user_id: int | None, visitor_key: str | None, item_id, domain,
-                      years, registrar=None) -> CartItem:
+                      years, registrar=None, offer: DomainOffer | None = None) -> CartItem:
     """Attach a domain to register (availability checked now, again by the registrar when paid)."""
     item = get_item(session, user_id=user_id, visitor_key=visitor_key, item_id=item_id)
     if item.pack_id is None:
         raise InvalidInput("shop.error.item_not_found")
-    domain, price = quote_new_domain(domain, years, registrar)
-    if domain_is_hosted(session, domain):
-        raise InvalidInput("shop.error.domain_hosted", domain=domain)
-    _check_not_in_cart(cart_items(session, user_id=user_id, visitor_key=visitor_key), domain, item.id)
-    item.domain, item.domain_mode, item.domain_years, item.domain_quoted_price = \
-        domain, DomainMode.register, years, price
+    years = _check_years(years)
+    quote = quote_new_domain(domain, years, registrar, offer)
+    if domain_is_hosted(session, quote.domain):
+        raise InvalidInput("shop.error.domain_hosted", domain=quote.domain)
+    _check_not_in_cart(cart_items(session, user_id=user_id, visitor_key=visitor_key), quote.domain, item.id)
+    _set_new_domain(item, quote, years)
     session.add(item)
     session.flush()
     return item
@@ -205,13 +288,16 @@ def choose_own_domain(session: Session, *, user_id: int | None, visitor_key: str
 
 
 def add_domain_item(session: Session, *, user_id: int | None, visitor_key: str | None, domain: str,
-                    years: int, registrar=None) -> CartItem:
+                    years: int, registrar=None, offer: DomainOffer | None = None) -> CartItem:
     """A domain-only line (no hosting): the domain is registered for `years` years at checkout."""
-    domain, price = quote_new_domain(domain, years, registrar)
-    _check_not_in_cart(cart_items(session, user_id=user_id, visitor_key=visitor_key), domain, None)
-    return _new_line(session, user_id, visitor_key, pack_id=None, duration_months=0, quoted_price=0,
-                     domain=domain, domain_mode=DomainMode.register, domain_years=years,
-                     domain_quoted_price=price)
+    years = _check_years(years)
+    quote = quote_new_domain(domain, years, registrar, offer)
+    _check_not_in_cart(cart_items(session, user_id=user_id, visitor_key=visitor_key), quote.domain, None)
+    item = _new_line(session, user_id, visitor_key, pack_id=None, duration_months=0, quoted_price=0)
+    _set_new_domain(item, quote, years)
+    session.add(item)
+    session.flush()
+    return item
 
 
 def merge_visitor_cart(session: Session, user_id: int, visitor_key: str | None) -> int:

@@ -24,24 +24,25 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from ..config import get_settings
-from ..db import lock_user
+from ..db import lock_user, session_scope
 from ..i18n import translate
 from ..i18n.format import format_months, format_xaf
 from ..integrations.registrar import Contact, RegistrarError, RegistrarTimeout
 from ..integrations.registrar.factory import get_registrar
-from ..models import (CartItem, DomainMode, DomainPurchase, Order, OrderStatus, Pack, RegistrarStatus,
+from ..models import (CartItem, DomainMode, DomainPurchase, NotificationLog, Order, OrderStatus, Pack, RegistrarStatus,
                       Service, ServiceStatus, TransactionKind, User, utcnow)
-from . import ledger
+from . import jobs, ledger
 from .accounts import ensure_can_buy
 from .calendar_months import add_months
-from .cart import domain_is_hosted, hosting_price
-from .domains import domain_price_xaf, normalize_domain
-from .errors import InsufficientCredits, InvalidInput, KmerError, NotAuthorized
+from .cart import domain_is_hosted, hosting_price, line_domain_price
+from .domains import contact_for, normalize_domain, reconcile_purchase
+from .errors import InsufficientCredits, InvalidInput, KmerError, NotAuthorized, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,9 @@ PRICE_CHANGED = "price_changed"
 DOMAIN_MISSING = "domain_missing"
 DOMAIN_TAKEN_HERE = "domain_hosted"
 DOMAIN_TWICE = "domain_twice"
+PRICE_STALE = "domain_price_stale"  # DOMAIN_PRICING=api: the registrar's price must be asked again
+
+REGISTER_JOB = "domain.register"
 
 
 class CheckoutChanged(KmerError):
@@ -119,7 +123,7 @@ class CheckoutResult:
 # --- preview -----------------------------------------------------------------------------------
 
 
-def _price_line(session: Session, item: CartItem, settings) -> PreviewLine:
+def _price_line(session: Session, item: CartItem) -> PreviewLine:
     pack = session.get(Pack, item.pack_id) if item.pack_id is not None else None
     line = PreviewLine(item_id=item.id, kind="hosting" if item.pack_id is not None else "domain",
                        pack_id=item.pack_id, pack_name=pack.name if pack else "", months=item.duration_months,
@@ -131,20 +135,21 @@ def _price_line(session: Session, item: CartItem, settings) -> PreviewLine:
             line.problem = PACK_UNAVAILABLE
             return line
         line.hosting_price = hosting_price(pack, item.duration_months)
-    if item.domain_mode == DomainMode.register:
-        line.domain_price = domain_price_xaf(item.domain, item.domain_years, settings=settings)
+    live_domain = line_domain_price(item) if item.domain_mode else 0
+    line.domain_price = item.domain_quoted_price if live_domain is None else live_domain
     if not item.domain or not item.domain_mode:
         line.problem = DOMAIN_MISSING
     elif item.pack_id is not None and domain_is_hosted(session, item.domain):
         line.problem = DOMAIN_TAKEN_HERE
+    elif live_domain is None:
+        line.problem = PRICE_STALE
     elif line.hosting_price != line.quoted_hosting or line.domain_price != line.quoted_domain:
         line.problem = PRICE_CHANGED
     return line
 
 
 def preview_items(session: Session, items: list[CartItem], balance: int) -> CheckoutPreview:
-    settings = get_settings()
-    lines = [_price_line(session, item, settings) for item in items]
+    lines = [_price_line(session, item) for item in items]
     seen: set[str] = set()
     for line in lines:
         if line.domain and line.domain in seen and not line.problem:
@@ -208,9 +213,14 @@ def _check_key(key) -> str:
     return key
 
 
-def pay(db, user_id: int, idempotency_key: str, expected_total: int, registrar=None,
+def pay(db, user_id: int, idempotency_key: str, expected_total: int,
         item_ids: list[int] | None = None) -> CheckoutResult:
-    """Charge the user's cart once, create what was bought, then register the domains.
+    """Charge the user's cart once and create what was bought; the domains are registered by the worker.
+
+    One transaction: the charge, the services, the domain purchases (pending) and one `domain.register`
+    job per purchase (core/job_handlers.py) commit together, so a paid domain always has the job that
+    buys it and nothing on this path waits for the registrar. The order stays `pending` until every
+    domain is settled (`settle_registration`); an order without domains is `paid` at once.
 
     `expected_total` (and `item_ids`, the lines shown) is the preview the customer confirmed, kept on
     the server; a line added in another tab since then stays in the cart for the next checkout.
@@ -218,12 +228,7 @@ def pay(db, user_id: int, idempotency_key: str, expected_total: int, registrar=N
     key = _check_key(idempotency_key)
     with _transaction(db) as session:
         order_id, replayed = _charge(session, user_id, key, expected_total, item_ids)
-    if not replayed or _has_pending_domains(db, order_id):
-        _register_domains(db, order_id, registrar or get_registrar())
-    result = _result(db, order_id, replayed)
-    if not replayed:
-        _send_confirmation(db, order_id)
-    return result
+    return _result(db, order_id, replayed)
 
 
 def _charge(session: Session, user_id: int, key: str, expected_total, item_ids) -> tuple[int, bool]:
@@ -253,12 +258,20 @@ def _charge(session: Session, user_id: int, key: str, expected_total, item_ids) 
     session.add(order)
     session.flush()
     order.lines = [_deliver_line(session, user, order, line) for line in preview.lines]
-    if not any(line["domain_purchase_id"] for line in order.lines):
+    purchases = [line["domain_purchase_id"] for line in order.lines if line["domain_purchase_id"]]
+    for purchase_id in purchases:
+        jobs.enqueue(session, REGISTER_JOB, {"purchase_id": purchase_id},
+                     dedupe_key=f"{REGISTER_JOB}:{purchase_id}", user_id=user_id)
+    if purchases:
+        order.message = ";".join(f"registering:{line['domain']}" for line in order.lines if line["domain_purchase_id"])
+    else:
         order.status = OrderStatus.paid
     session.add(order)
     for item in items:
         session.delete(item)
     session.flush()
+    if not purchases:
+        _queue_confirmation(session, order)
     return order.id, False
 
 
@@ -302,59 +315,76 @@ def _service_waiting_for(session: Session, user_id: int, domain: str) -> int | N
                                                  Service.status != ServiceStatus.cancelled)).first()
 
 
-def _has_pending_domains(db, order_id: int) -> bool:
-    with _transaction(db) as session:
-        return session.exec(select(DomainPurchase.id).where(
-            DomainPurchase.order_id == order_id,
-            DomainPurchase.registrar_status == RegistrarStatus.pending)).first() is not None
-
-
-def _contact_for(user: User) -> Contact:
-    first, _, last = (user.name or "Client").partition(" ")
-    phone = "".join(ch for ch in (user.phone or "") if ch.isdigit()) or "000000000"
-    return Contact(first_name=first or "Client", last_name=last or first or "Client", email=user.email,
-                   phone=phone[-9:])
-
-
-def _claim(db, purchase_id: int) -> bool:
+def _claim(session: Session, purchase_id: int) -> bool:
     """Move pending -> unknown atomically: only one caller sends a given domain to the registrar, and a
     crash mid-call leaves it unknown (to reconcile), never pending (which would send it again)."""
-    with _transaction(db) as session:
-        done = session.execute(sa.update(DomainPurchase)
-                               .where(DomainPurchase.id == purchase_id,
-                                      DomainPurchase.registrar_status == RegistrarStatus.pending)
-                               .values(registrar_status=RegistrarStatus.unknown, updated_at=utcnow()))
-        return done.rowcount == 1
+    done = session.execute(sa.update(DomainPurchase)
+                           .where(DomainPurchase.id == purchase_id,
+                                  DomainPurchase.registrar_status == RegistrarStatus.pending)
+                           .values(registrar_status=RegistrarStatus.unknown, error="", updated_at=utcnow()))
+    session.commit()
+    return done.rowcount == 1
 
 
-def _register_domains(db, order_id: int, registrar) -> None:
-    with _transaction(db) as session:
-        rows = session.exec(select(DomainPurchase).where(
-            DomainPurchase.order_id == order_id,
-            DomainPurchase.registrar_status == RegistrarStatus.pending).order_by(DomainPurchase.id)).all()
-        todo = [(p.id, p.domain, p.years, p.user_id) for p in rows]
-        user = session.get(User, todo[0][3]) if todo else None
-        contact = _contact_for(user) if user else None
-    for purchase_id, domain, years, user_id in todo:
-        if not _claim(db, purchase_id):
-            continue
-        try:
-            info = registrar.register(domain, years, contact, get_settings().domain_ns)
-        except RegistrarTimeout as exc:
-            _settle(db, purchase_id, RegistrarStatus.unknown, error=str(exc) or "timeout")
-        except RegistrarError as exc:
-            _settle(db, purchase_id, RegistrarStatus.failed, error=str(exc) or type(exc).__name__)
-        except Exception as exc:  # noqa: BLE001  (an unexpected failure: outcome unknown, reconcile it)
-            log.exception("registering %s failed unexpectedly", domain)
-            _settle(db, purchase_id, RegistrarStatus.unknown, error=f"{type(exc).__name__}: {exc}")
-        else:
-            _settle(db, purchase_id, RegistrarStatus.registered, registrar_id=info.registrar_id,
-                    expires_at=info.expires_at)
-    refresh_order_status(db, order_id)
+def settle_registration(purchase_id: int, registrar) -> str:
+    """One attempt of the `domain.register` job: buy the purchase's domain, or find out what happened
+    to an earlier attempt. Returns the purchase's registrar status after the attempt.
+
+    pending: claimed (-> unknown) and sent once; a refusal refunds it, a lost answer leaves it unknown.
+    unknown (a lost answer, or a worker that died mid-call): the registrar is asked first (details) and
+    the register is sent again at most once (core.domains.reconcile_purchase); nothing is refunded
+    without the registrar saying it does not have the domain.
+    When the purchase is settled, the order's status follows and, once no domain of the order is left
+    to settle, the purchase confirmation is queued.
+    """
+    with session_scope() as session:
+        purchase = session.get(DomainPurchase, purchase_id)
+        if purchase is None:
+            raise NotFound()
+        status, order_id = purchase.registrar_status, purchase.order_id
+        if status == RegistrarStatus.pending:
+            if _claim(session, purchase_id):
+                user = session.get(User, purchase.user_id)
+                _send_register(session, purchase_id, purchase.domain, purchase.years, contact_for(user), registrar)
+        elif status == RegistrarStatus.unknown:
+            # The job holds this purchase alone (one job per purchase, claimed by one worker), so a
+            # register "still on the wire" can only be this job's own earlier, finished attempt.
+            reconcile_purchase(session, purchase_id, registrar, retry_register=True, in_flight_window=timedelta(0))
+        session.expire_all()
+        purchase = session.get(DomainPurchase, purchase_id)
+        status = purchase.registrar_status
+        if order_id is not None:
+            _order_settled(session, order_id)
+        return status
+
+
+def _send_register(session: Session, purchase_id: int, domain: str, years: int, contact: Contact, registrar) -> None:
+    try:
+        info = registrar.register(domain, years, contact, get_settings().domain_ns)
+    except RegistrarTimeout as exc:
+        _settle(session, purchase_id, RegistrarStatus.unknown, error=str(exc) or "timeout")
+    except RegistrarError as exc:
+        _settle(session, purchase_id, RegistrarStatus.failed, error=str(exc) or type(exc).__name__)
+    except Exception as exc:  # noqa: BLE001  (an unexpected failure: outcome unknown, reconcile it)
+        log.exception("registering %s failed unexpectedly", domain)
+        _settle(session, purchase_id, RegistrarStatus.unknown, error=f"{type(exc).__name__}: {exc}")
+    else:
+        _settle(session, purchase_id, RegistrarStatus.registered, registrar_id=info.registrar_id,
+                expires_at=info.expires_at)
+
+
+def _order_settled(session: Session, order_id: int) -> None:
+    """After an attempt on one of the order's purchases: the order's status and message follow; when
+    none is left to settle, the confirmation mail is queued (once: its notice key is unique)."""
+    order = _recompute_order(session, order_id)
+    if order.status != OrderStatus.pending:
+        _queue_confirmation(session, order)
+    session.commit()
 
 
 def _settle(db, purchase_id: int, status: str, *, error: str = "", registrar_id: str = "",
             expires_at=None) -> None:
+    """Record the registrar's answer to the register this purchase was claimed for (still unknown)."""
     with _transaction(db) as session:
         purchase = session.get(DomainPurchase, purchase_id)
         lock_user(session, purchase.user_id)
@@ -381,34 +411,47 @@ def refresh_order_status(db, order_id: int) -> None:
     """Recompute an order's status and message from its domain purchases. `db` is a Session or a
     session factory. Call it after a purchase is settled elsewhere (core.domains.reconcile_purchase)."""
     with _transaction(db) as session:
-        order = session.get(Order, order_id)
-        purchases = {p.id: p for p in session.exec(select(DomainPurchase).where(DomainPurchase.order_id == order_id))}
-        lines, failed, unknown, delivered = [], [], [], 0
-        for line in order.lines or []:
-            line = dict(line)
-            purchase = purchases.get(line.get("domain_purchase_id"))
-            if purchase is not None:
-                line["domain_status"] = purchase.registrar_status
-                if purchase.registrar_status == RegistrarStatus.failed:
-                    failed.append(purchase.domain)
-                elif purchase.registrar_status in (RegistrarStatus.unknown, RegistrarStatus.pending):
-                    unknown.append(purchase.domain)
-            if line["kind"] == "hosting" or line.get("domain_status") == RegistrarStatus.registered:
-                delivered += 1
-            lines.append(line)
-        order.lines = lines
-        if unknown:
-            order.status = OrderStatus.pending
-        elif failed and delivered:
-            order.status = OrderStatus.partial
-        elif failed:
-            order.status = OrderStatus.failed
-        else:
-            order.status = OrderStatus.paid
-        # The message is stored as keys and params so it is shown in the reader's language.
-        order.message = ";".join(
-            [f"failed:{d}" for d in failed] + [f"unknown:{d}" for d in unknown])
-        session.add(order)
+        _recompute_order(session, order_id)
+
+
+def _recompute_order(session: Session, order_id: int) -> Order:
+    """The order's status and message from its purchases, read under the owner's lock: two workers
+    settling two domains of one order at once cannot leave it with the status the first one saw."""
+    order = session.get(Order, order_id)
+    lock_user(session, order.user_id)
+    session.refresh(order)
+    purchases = {p.id: p for p in session.exec(select(DomainPurchase).where(DomainPurchase.order_id == order_id)
+                                               .execution_options(populate_existing=True))}
+    lines, failed, unknown, registering, delivered = [], [], [], [], 0
+    for line in order.lines or []:
+        line = dict(line)
+        purchase = purchases.get(line.get("domain_purchase_id"))
+        if purchase is not None:
+            line["domain_status"] = purchase.registrar_status
+            if purchase.registrar_status == RegistrarStatus.failed:
+                failed.append(purchase.domain)
+            elif purchase.registrar_status == RegistrarStatus.unknown:
+                unknown.append(purchase.domain)
+            elif purchase.registrar_status == RegistrarStatus.pending:
+                registering.append(purchase.domain)
+        if line["kind"] == "hosting" or line.get("domain_status") == RegistrarStatus.registered:
+            delivered += 1
+        lines.append(line)
+    order.lines = lines
+    if unknown or registering:
+        order.status = OrderStatus.pending
+    elif failed and delivered:
+        order.status = OrderStatus.partial
+    elif failed:
+        order.status = OrderStatus.failed
+    else:
+        order.status = OrderStatus.paid
+    # The message is stored as keys and params so it is shown in the reader's language.
+    order.message = ";".join(
+        [f"failed:{d}" for d in failed] + [f"unknown:{d}" for d in unknown]
+        + [f"registering:{d}" for d in registering])
+    session.add(order)
+    return order
 
 
 def order_messages(order_message: str, lang: str, refunded: int = 0) -> list[str]:
@@ -420,6 +463,8 @@ def order_messages(order_message: str, lang: str, refunded: int = 0) -> list[str
             out.append(translate("shop.result.domain_failed", lang, domain=domain))
         elif kind == "unknown":
             out.append(translate("shop.result.domain_unknown", lang, domain=domain))
+        elif kind == "registering":
+            out.append(translate("shop.result.domain_registering", lang, domain=domain))
     if refunded:
         out.append(translate("shop.result.refunded", lang, amount=format_xaf(refunded, lang)))
     return out
@@ -452,24 +497,20 @@ def line_label(line: dict, lang: str) -> str:
     return translate("shop.line.domain", lang, domain=line.get("domain", ""), years=line.get("years", 1))
 
 
-def _send_confirmation(db, order_id: int) -> None:
-    """After the payment committed: a mail failure is logged by the mailer and never undoes a sale."""
-    try:
-        from .mailer import send_mail
+def _queue_confirmation(session: Session, order: Order) -> None:
+    """The purchase confirmation, queued in the caller's transaction; sent by the worker."""
+    from .mailer import send_later
 
-        with _transaction(db) as session:
-            order = session.get(Order, order_id)
-            user = session.get(User, order.user_id)
-            lang, email, name, user_id = user.language, user.email, user.name, user.id
-            lines = [{"label": line_label(line, lang),
-                      "amount": int(line["hosting_price"]) + int(line["domain_price"])}
-                     for line in order.lines or []]
-            ctx = {"name": name, "order_id": order.id, "lines": lines, "total": order.total,
-                   "balance": user.credits,
-                   "notes": order_messages(order.message, lang, order.refunded)}
-        send_mail("purchase_confirmation", email, lang, ctx, user_id=user_id)
-    except Exception:  # noqa: BLE001
-        log.exception("purchase confirmation for order #%s could not be recorded", order_id)
+    notice_key = f"order:{order.id}:confirmation"
+    if session.exec(select(NotificationLog.id).where(NotificationLog.notice_key == notice_key)).first():
+        return
+    user = session.get(User, order.user_id)
+    lang = user.language
+    lines = [{"label": line_label(line, lang), "amount": int(line["hosting_price"]) + int(line["domain_price"])}
+             for line in order.lines or []]
+    ctx = {"name": user.name, "order_id": order.id, "lines": lines, "total": order.total, "balance": user.credits,
+           "notes": order_messages(order.message, lang, order.refunded)}
+    send_later(session, "purchase_confirmation", user.email, lang, ctx, user_id=user.id, notice_key=notice_key)
 
 
 def change_service_domain(session: Session, user_id: int, service_id, domain) -> Service:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
 import logging
@@ -26,7 +26,7 @@ from ..integrations.registrar import (
 )
 from ..models import DomainPurchase, Order, RegistrarStatus, TransactionKind, User, utcnow
 from . import ledger, rate_limit
-from .errors import DomainUnavailable, InvalidInput, KmerError, NotAuthorized, NotFound
+from .errors import DomainUnavailable, InvalidInput, KmerError, NotFound
 from .errors import RegistrarError as CoreRegistrarError
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,8 @@ class DomainOffer:
     domain: str
     available: bool
     price_xaf: int  # for one year
+    quoted_at: datetime = field(default_factory=utcnow)  # when the registrar answered
+    api_priced: bool = False  # the price is the registrar's (DOMAIN_PRICING=api), not the fixed table's
 
 
 def search_for_client(session: Session, registrar, name: str, client: str) -> list["DomainOffer"]:
@@ -109,7 +111,8 @@ def search_offers(registrar, name: str, settings: Settings | None = None) -> lis
     offers = []
     for availability in registrar.check(candidates):
         offers.append(DomainOffer(domain=availability.domain, available=availability.available,
-                                  price_xaf=domain_price_xaf(availability.domain, 1, availability, settings)))
+                                  price_xaf=domain_price_xaf(availability.domain, 1, availability, settings),
+                                  api_priced=settings.domain_pricing == "api"))
     return offers
 
 
@@ -150,7 +153,6 @@ def registrar_failure(exc: RegistrarError, *, refunded: bool = False) -> KmerErr
 # second click sees the lease and stands back: nothing is bought, renewed or refunded twice.
 
 LEASE = timedelta(minutes=10)
-_RENEWING = "lease:renew"
 _RECONCILING = "lease:reconcile"
 _RETRIED = "register retried"
 
@@ -162,17 +164,12 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
-def _leased(purchase: DomainPurchase, now: datetime) -> bool:
-    updated = _aware(purchase.updated_at)
-    return purchase.error.startswith("lease:") and updated is not None and now - updated < LEASE
-
-
-def _in_flight(purchase: DomainPurchase, now: datetime) -> bool:
-    """Someone is working on this purchase right now: our own lease, or the checkout's register call
-    (the checkout marks a purchase `unknown` with no error just before sending it, so a crash
+def _in_flight(purchase: DomainPurchase, now: datetime, window: timedelta = LEASE) -> bool:
+    """Someone is working on this purchase right now: our own lease, or a register call (the
+    registration job marks a purchase `unknown` with no error just before sending it, so a crash
     mid-call leaves it to reconcile; recent and without an error, it may still be on the wire)."""
     updated = _aware(purchase.updated_at)
-    recent = updated is not None and now - updated < LEASE
+    recent = updated is not None and now - updated < window
     return recent and (purchase.error == "" or purchase.error.startswith("lease:"))
 
 
@@ -221,7 +218,7 @@ def contact_for(user: User) -> Contact:
 
 
 def reconcile_purchase(session: Session, purchase_id: int, registrar: Registrar, *,
-                       retry_register: bool = True) -> DomainPurchase:
+                       retry_register: bool = True, in_flight_window: timedelta = LEASE) -> DomainPurchase:
     """Settle a purchase whose register timed out (status `unknown`). Commits.
 
     Asks the registrar first (details): if it has the domain, the purchase is registered. If not,
@@ -233,7 +230,7 @@ def reconcile_purchase(session: Session, purchase_id: int, registrar: Registrar,
     purchase = _locked_purchase(session, purchase_id)
     if purchase is None:
         raise NotFound()
-    if purchase.registrar_status != RegistrarStatus.unknown or _in_flight(purchase, now):
+    if purchase.registrar_status != RegistrarStatus.unknown or _in_flight(purchase, now, in_flight_window):
         session.commit()
         return purchase
     already_retried = _RETRIED in purchase.error
@@ -298,101 +295,6 @@ def _ask_then_retry(session: Session, purchase: DomainPurchase, registrar: Regis
         return ("registered", info, "") if info else ("failed", None, "taken by someone else")
     except RegistrarError as exc:
         return "failed", None, f"retry refused: {type(exc).__name__} {exc.code or ''} {exc}"
-
-
-def renewal_price_xaf(domain: str, years: int, registrar: Registrar | None = None,
-                      settings: Settings | None = None) -> int:
-    """What renewing costs the customer: the fixed price per TLD, or with DOMAIN_PRICING=api the
-    registrar's one-year price (as for a new registration) converted the same way."""
-    settings = settings or get_settings()
-    availability = None
-    if settings.domain_pricing == "api" and registrar is not None:
-        availability = registrar.check([domain])[0]
-    return domain_price_xaf(domain, years, availability, settings)
-
-
-def renew_domain(session: Session, user_id: int, purchase_id: int, years: int,
-                 registrar: Registrar) -> DomainPurchase:
-    """Renew a customer's own domain for `years` years, paid with credits. Commits.
-
-    Debit first (under lock, InsufficientCredits when short), then Renew at the registrar. Refused:
-    refund at once. Timed out: ask the registrar (details) whether the expiry moved before deciding,
-    refund when it did not or cannot be told. Raises a translated error after any refund.
-    """
-    if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 10:
-        raise InvalidInput("error.domain_years")
-    now = utcnow()
-    purchase = session.get(DomainPurchase, purchase_id) if isinstance(purchase_id, int) else None
-    if purchase is None or purchase.user_id != user_id:
-        raise NotFound()  # someone else's domain looks exactly like a missing one
-    user = session.get(User, user_id)
-    if user is None or user.is_blocked:
-        raise NotAuthorized()
-    if user.email_verified_at is None:
-        raise InvalidInput("domains.error_verify_email")
-    price = renewal_price_xaf(purchase.domain, years, registrar)
-    baseline = None
-    if purchase.expires_at is None:
-        # No expiry on record: take the registrar's, so a lost Renew answer can be judged later.
-        try:
-            info = registrar.details(purchase.domain)
-        except RegistrarError as exc:
-            raise registrar_failure(exc) from exc
-        baseline = info.expires_at if info is not None else None
-    purchase = _locked_purchase(session, purchase_id)
-    if purchase.registrar_status != RegistrarStatus.registered:
-        session.rollback()
-        raise InvalidInput("domains.error_not_renewable")
-    if _leased(purchase, now):
-        session.rollback()
-        raise InvalidInput("domains.error_renew_in_progress")
-    before = _aware(purchase.expires_at) or _aware(baseline)
-    try:
-        ledger.post(session, user_id, -price, TransactionKind.domain, reference=f"domain-renew:{purchase.id}",
-                    description=f"Domain renewal {purchase.domain} ({years} y)")
-    except KmerError:
-        session.rollback()
-        raise
-    purchase.error, purchase.updated_at = _RENEWING, now
-    session.add(purchase)
-    session.commit()
-
-    new_expiry, failure = _renew_at_registrar(registrar, purchase.domain, years, before)
-
-    purchase = _locked_purchase(session, purchase_id)
-    purchase.updated_at = utcnow()
-    purchase.error = ""
-    if new_expiry is not None:
-        purchase.expires_at = new_expiry
-        session.add(purchase)
-        session.commit()
-        log.info("domain %s renewed for %d y until %s", purchase.domain, years, new_expiry)
-        return purchase
-    _refund(session, purchase, price, f"domain-renew:{purchase.id}",
-            f"Refund: renewal of {purchase.domain} not done", None)
-    session.add(purchase)
-    session.commit()
-    log.warning("domain %s renewal failed, refunded %d XAF: %r", purchase.domain, price, failure)
-    raise registrar_failure(failure, refunded=True)
-
-
-def _renew_at_registrar(registrar: Registrar, domain: str, years: int,
-                        before: datetime | None) -> tuple[datetime | None, RegistrarError | None]:
-    try:
-        return _aware(registrar.renew(domain, years)), None
-    except RegistrarTimeout as exc:
-        timeout = exc
-    except RegistrarError as exc:
-        return None, exc
-    # The answer was lost, not necessarily the renewal: did the expiry move?
-    try:
-        info = registrar.details(domain)
-    except RegistrarError:
-        return None, timeout
-    after = _aware(info.expires_at) if info else None
-    if after is not None and before is not None and after > before + timedelta(days=300 * years):
-        return after, None
-    return None, timeout
 
 
 @dataclass(frozen=True)

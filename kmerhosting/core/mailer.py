@@ -1,11 +1,13 @@
 """Sending mail: render a template, deliver it through the configured backend, log it.
 
 Every send, whatever the backend, leaves a NotificationLog row with its status, error and provider id.
-A failed send never raises into the caller's business operation: it is logged as failed and the
-notifier's retry cycle (`retry_failed`) sends it again; an admin can also `resend(log_id)`.
+Pages never send: they `send_later()` (the row and a `mail.send` job, in their own transaction) and
+the worker delivers it. A failed send never raises into the caller's business operation: it is logged
+as failed and sent again by the job's next attempt or the notifier's retry cycle (`retry_failed`); an
+admin can also queue it again (core/admin/notifications.resend).
 
 A row is sent only by whoever moved it to `pending` (insert, or a conditional UPDATE from `failed`),
-so two notifier processes never send the same row twice. No transaction is held open during the
+so two processes never send the same row twice at once. No transaction is held open during the
 provider call: the row is read, the mail sent, then the outcome written in a second transaction.
 """
 
@@ -22,7 +24,8 @@ from ..db import session_scope
 from ..integrations.mail import MailError, MailMessage, get_backend
 from ..integrations.mail.templates import render
 from ..models import DomainPurchase, NotificationLog, NotificationStatus, Service, utcnow
-from .errors import InvalidInput, NotFound
+from .errors import NotFound
+from .sealing import seal, unseal
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +33,10 @@ log = logging.getLogger(__name__)
 STALE_PENDING = timedelta(minutes=60)
 # The retry delay doubles after each failed attempt, up to this.
 MAX_RETRY_DELAY = timedelta(hours=24)
+# Where a mail's sealed context (one-time links) is kept in its payload until the mail has left.
+SEALED = "sealed"
+SEAL_PURPOSE = "mail-context"
+MAIL_JOB = "mail.send"
 
 
 def deliver(log_id: int, backend=None, now: datetime | None = None) -> NotificationLog:
@@ -45,9 +52,10 @@ def deliver(log_id: int, backend=None, now: datetime | None = None) -> Notificat
         payload = dict(entry.payload or {})
         recipient, language = entry.recipient, entry.language
     template = payload.get("template", "")
+    context = {**payload.get("context", {}), **_unsealed(payload)}
     subject, provider_id, error = "", "", ""
     try:
-        subject, text, html = render(template, language, payload.get("context", {}))
+        subject, text, html = render(template, language, context)
         message = MailMessage(to_email=recipient, subject=subject, text=text, html=html, category=template)
         provider_id = backend.send(message, notification_id=log_id).provider_id or ""
     except MailError as exc:
@@ -74,6 +82,8 @@ def _record_outcome(log_id: int, backend_name: str, subject: str, provider_id: s
         else:
             entry.status = NotificationStatus.sent
             entry.error = ""
+            # The one-time link has left: keep no copy of it, sealed or not.
+            entry.payload = {k: v for k, v in entry.payload.items() if k != SEALED}
             entry.provider_id = provider_id[:255]
             entry.sent_at = utcnow()
         session.add(entry)
@@ -81,21 +91,61 @@ def _record_outcome(log_id: int, backend_name: str, subject: str, provider_id: s
 
 
 def queue_mail(session: Session, template: str, to_email: str, lang: str, context: dict, *,
-               user_id: int | None = None, service_id: int | None = None,
+               sealed: dict | None = None, user_id: int | None = None, service_id: int | None = None,
                domain_purchase_id: int | None = None, notice_key: str | None = None,
                expires_on: date | None = None, threshold: int | None = None) -> NotificationLog:
     """Record a mail to send (status pending) in the caller's transaction; `deliver()` sends it.
 
+    `sealed` holds context values that must not be readable in the database (a one-time link): they
+    are kept encrypted until the mail has left, then dropped (see core/sealing.py).
     A mail queued but never delivered (the caller crashed) is picked up by the retry cycle.
     """
+    payload = {"template": template, "context": context}
+    if sealed:
+        payload[SEALED] = seal(sealed, SEAL_PURPOSE)
     entry = NotificationLog(recipient=to_email, user_id=user_id, kind=template, language=lang,
                             service_id=service_id, domain_purchase_id=domain_purchase_id,
                             notice_key=notice_key, expires_on=expires_on, threshold=threshold,
-                            status=NotificationStatus.pending,
-                            payload={"template": template, "context": context})
+                            status=NotificationStatus.pending, payload=payload)
     session.add(entry)
     session.flush()
     return entry
+
+
+def send_later(session: Session, template: str, to_email: str, lang: str, context: dict, **refs) -> NotificationLog:
+    """Record a mail and the job that sends it, in the caller's transaction (the transactional outbox):
+    the mail leaves from the worker once the caller has committed, never from a page's event."""
+    entry = queue_mail(session, template, to_email, lang, context, **refs)
+    hand_over(session, entry)
+    return entry
+
+
+def hand_over(session: Session, entry: NotificationLog) -> None:
+    """Give a row claimed by the caller (pending, its current attempts) to a `mail.send` job."""
+    from . import jobs  # noqa: PLC0415
+
+    jobs.enqueue(session, MAIL_JOB, {"log_id": entry.id, "attempts": entry.attempts},
+                 dedupe_key=f"mail:{entry.id}:{entry.attempts}", user_id=entry.user_id)
+
+
+def _unsealed(payload: dict) -> dict:
+    token = payload.get(SEALED)
+    return unseal(token, SEAL_PURPOSE) if token else {}
+
+
+def drop_sealed(session: Session, older_than: datetime) -> int:
+    """Forget the sealed links of mails that never left and are older than any link's lifetime. Returns
+    how many rows were cleared (the notifier's daily run calls this)."""
+    rows = session.exec(select(NotificationLog).where(NotificationLog.created_at < older_than,
+                                                      NotificationLog.status != NotificationStatus.sent)).all()
+    cleared = 0
+    for entry in rows:
+        if SEALED in (entry.payload or {}):
+            entry.payload = {k: v for k, v in entry.payload.items() if k != SEALED}
+            session.add(entry)
+            cleared += 1
+    session.flush()
+    return cleared
 
 
 def send_mail(template: str, to_email: str, lang: str, context: dict, **refs) -> NotificationLog:
@@ -139,23 +189,6 @@ def is_stuck(entry: NotificationLog, now: datetime) -> bool:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def resend(log_id: int, backend=None) -> NotificationLog:
-    """An admin's "resend" of a failed mail (or one stuck pending): the same row is sent again.
-
-    Raises NotFound for an unknown id and InvalidInput("mail.error.not_resendable") for a mail that
-    was sent, skipped or is being sent right now (sending it again would be a duplicate).
-    """
-    with session_scope() as session:
-        entry = session.get(NotificationLog, log_id)
-        if entry is None:
-            raise NotFound()
-        resendable = entry.status == NotificationStatus.failed or is_stuck(entry, utcnow())
-        status, attempts = entry.status, entry.attempts
-    if not resendable or not claim(log_id, status, attempts):
-        raise InvalidInput("mail.error.not_resendable")
-    return deliver(log_id, backend)
 
 
 def retry_due(entry: NotificationLog, now: datetime, retry_minutes: int) -> bool:

@@ -56,14 +56,14 @@ class RunSummary:
     retried: dict = field(default_factory=lambda: {"sent": 0, "failed": 0, "skipped": 0})
     would_send: list = field(default_factory=list)  # dry run: the notices a real run would send
     # Domain purchases whose registration answer was lost, settled by asking the registrar.
-    reconciled: dict = field(default_factory=dict)
+    requeued: dict = field(default_factory=dict)
 
     def line(self) -> str:
         return (f"notices sent={self.sent} skipped={self.skipped} failed={self.failed}; "
                 f"services expired={self.expired} suspended={self.suspended}; "
                 f"retries sent={self.retried['sent']} failed={self.retried['failed']} "
                 f"skipped={self.retried['skipped']}"
-                + (f"; domains reconciled {self.reconciled}" if any(self.reconciled.values()) else ""))
+                + (f"; domain jobs queued again {self.requeued}" if any(self.requeued.values()) else ""))
 
 
 @dataclass(frozen=True)
@@ -265,10 +265,12 @@ def run_daily(now: datetime | None = None, *, dry_run: bool = False, backend=Non
     update_expired_services(now, summary, dry_run=dry_run)
     send_notices(now, summary, dry_run=dry_run, backend=backend)
     summary.retried = mailer.retry_failed(now, backend, dry_run=dry_run)
-    summary.reconciled = reconcile_domains(dry_run=dry_run)
+    summary.requeued = requeue_domain_jobs(dry_run=dry_run)
     if not dry_run:
         with session_scope() as session:  # rate-limit counters older than any window are dead weight
             rate_limit.purge_expired(session)
+        with session_scope() as session:  # one-time links of mails that never left outlive no link
+            mailer.drop_sealed(session, utcnow() - link_lifetime())
     log.info("notifier run done: %s", summary.line())
     return summary
 
@@ -277,25 +279,27 @@ def run_retries(now: datetime | None = None, *, dry_run: bool = False, backend=N
     """The short cycle: only failed (or stuck) mail is sent again."""
     summary = RunSummary()
     summary.retried = mailer.retry_failed(now or utcnow(), backend, dry_run=dry_run)
-    summary.reconciled = reconcile_domains(dry_run=dry_run)
-    if any(summary.retried.values()) or any(summary.reconciled.values()):
+    summary.requeued = requeue_domain_jobs(dry_run=dry_run)
+    if any(summary.retried.values()) or any(summary.requeued.values()):
         log.info("notifier retries: %s", summary.line())
     return summary
 
 
-def reconcile_domains(*, dry_run: bool = False) -> dict:
-    """Settle domain purchases left `unknown` by a lost registrar answer (core.domains decides how).
-
-    The registrar being down must not stop the mail: the purchases simply stay unknown until next time.
-    """
+def requeue_domain_jobs(*, dry_run: bool = False) -> dict:
+    """Domain purchases and renewals are settled by the worker's jobs; a job that gave up while the
+    registrar was unreachable is given a new round here (core.job_handlers.requeue_unsettled)."""
     if dry_run:
         return {}
-    from ..integrations.registrar.factory import get_registrar
-    from .domains import reconcile_unknown_purchases
+    from .job_handlers import requeue_unsettled
 
     try:
-        with session_scope() as session:
-            return reconcile_unknown_purchases(session, get_registrar())
-    except Exception:  # noqa: BLE001
-        log.exception("domain reconciliation failed; unknown purchases stay for the next run")
+        return requeue_unsettled()
+    except Exception:  # noqa: BLE001  (must not stop the mail: next run tries again)
+        log.exception("could not queue the unsettled domain jobs again")
         return {}
+
+
+def link_lifetime() -> timedelta:
+    """The longest a one-time link in a mail can live (verification or password reset)."""
+    settings = get_settings()
+    return max(timedelta(hours=settings.verify_token_hours), timedelta(minutes=settings.reset_token_minutes))

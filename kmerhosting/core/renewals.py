@@ -99,34 +99,21 @@ def renew_service(session: Session, user_id: int, service_id, months, idempotenc
     result = RenewalResult(order_id=order.id, service_id=service.id, domain=service.domain,
                            pack_name=pack.name, months=months, amount=price, expires_at=new_expiry,
                            balance=row.balance_after)
-    mail_id = _queue_renewal_mail(session, result, user)
+    _queue_renewal_mail(session, result, user)
     session.commit()
-    _deliver(mail_id, result.order_id)
     return result
 
 
-def _queue_renewal_mail(session: Session, result: RenewalResult, user: User) -> int | None:
-    """Record the confirmation in the renewal's own transaction: it can't be lost, and no second
-    transaction touches the locked user row while the renewal holds it (MariaDB would deadlock)."""
-    from .mailer import queue_mail
+def _queue_renewal_mail(session: Session, result: RenewalResult, user: User) -> None:
+    """The confirmation, in the renewal's own transaction (it can't be lost); the worker sends it."""
+    from .mailer import send_later
 
     context = {"name": user.name, "kind": "service", "domain": result.domain, "pack": result.pack_name,
                "months": result.months, "amount": result.amount,
                "expires_on": result.expires_at.astimezone(ZoneInfo(get_settings().timezone)).date().isoformat(),
                "balance": result.balance}
-    entry = queue_mail(session, "renewal_confirmation", user.email, user.language, context, user_id=user.id,
-                       service_id=result.service_id)
-    return entry.id
-
-
-def _deliver(mail_id: int | None, order_id: int) -> None:
-    """After the commit: a mail problem is logged (NotificationLog, retried), never undoes the renewal."""
-    from .mailer import deliver
-
-    try:
-        deliver(mail_id)
-    except Exception:  # noqa: BLE001  (the customer has paid and renewed: a mail must not undo that)
-        log.exception("renewal confirmation for order #%s could not be sent", order_id)
+    send_later(session, "renewal_confirmation", user.email, user.language, context, user_id=user.id,
+               service_id=result.service_id)
 
 
 def _replay(session: Session, user_id: int, order: Order) -> RenewalResult:

@@ -5,22 +5,25 @@ from .auth import AuthSession, EmailToken, RateLimitEvent
 from .base import as_utc, utcnow
 from .cart import CartItem
 from .catalog import Pack
-from .domain import DomainPurchase
+from .domain import DomainPurchase, DomainRenewal, SandboxDomain
 from .enums import (
     CONTROL_PANEL_LABELS,
     ControlPanel,
     CreditRequestStatus,
     DomainMode,
+    JobStatus,
     NotificationStatus,
     OrderStatus,
     PaymentMethod,
     RegistrarStatus,
+    RenewalStatus,
     Role,
     ServiceStatus,
     TokenPurpose,
     TransactionKind,
     UserStatus,
 )
+from .job import Job
 from .ledger import CreditRequest, Order, Transaction
 from .notification import NotificationLog, OutboxMessage
 from .service import Service
@@ -28,8 +31,8 @@ from .user import User
 
 __all__ = [
     "AuditLog", "AuthSession", "CartItem", "CONTROL_PANEL_LABELS", "ControlPanel", "CreditRequest",
-    "CreditRequestStatus", "DomainMode", "DomainPurchase", "EmailToken", "NotificationLog",
+    "CreditRequestStatus", "DomainMode", "DomainPurchase", "DomainRenewal", "Job", "JobStatus", "EmailToken", "NotificationLog",
     "NotificationStatus", "Order", "OrderStatus", "OutboxMessage", "Pack", "PaymentMethod",
-    "RateLimitEvent", "RegistrarStatus", "Role", "Service", "ServiceStatus", "TokenPurpose",
+    "RateLimitEvent", "RegistrarStatus", "RenewalStatus", "Role", "SandboxDomain", "Service", "ServiceStatus", "TokenPurpose",
     "Transaction", "TransactionKind", "User", "UserStatus", "as_utc", "utcnow",
 ]

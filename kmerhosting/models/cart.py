@@ -29,4 +29,9 @@ class CartItem(SQLModel, table=True):
     domain_mode: str = str_field(16, default="")  # DomainMode, empty until chosen
     domain_years: int = 1
     domain_quoted_price: int = Field(default=0, sa_type=sa.BigInteger)
+    # With DOMAIN_PRICING=api: the registrar's latest price for this line (converted to XAF) and when it
+    # was asked. Checkout charges it only while it is fresh (DOMAIN_QUOTE_MINUTES); the page asks again,
+    # off the request path, when it is not.
+    domain_live_price: int = Field(default=0, sa_type=sa.BigInteger)
+    domain_priced_at: datetime | None = None
     created_at: datetime = created_at_field()

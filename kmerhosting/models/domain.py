@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .base import created_at_field, str_field, text_field
-from .enums import RegistrarStatus
+from .enums import RegistrarStatus, RenewalStatus
 
 
 class DomainPurchase(SQLModel, table=True):
@@ -31,3 +31,45 @@ class DomainPurchase(SQLModel, table=True):
     error: str = text_field(default="")
     created_at: datetime = created_at_field()
     updated_at: datetime | None = None
+
+
+class DomainRenewal(SQLModel, table=True):
+    """A paid renewal of a domain bought here, carried out at the registrar by a job.
+
+    The debit and this row (pending) commit together; the job marks it `sent` before calling the
+    registrar, so a crash mid-call leaves it `sent` (outcome unknown) and the next attempt asks the
+    registrar whether the expiry moved past `previous_expires_at` before doing anything else.
+    """
+
+    __tablename__ = "domain_renewals"
+    __table_args__ = (
+        sa.Index("ix_domain_renewals_purchase_status", "purchase_id", "status"),
+        sa.Index("ix_domain_renewals_user_id", "user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    purchase_id: int = Field(foreign_key="domain_purchases.id")
+    user_id: int = Field(foreign_key="users.id")
+    years: int = 1
+    price: int = Field(sa_type=sa.BigInteger)  # XAF debited
+    status: str = str_field(16, default=RenewalStatus.pending)
+    previous_expires_at: datetime | None = None  # the expiry a successful renewal moves past
+    expires_at: datetime | None = None  # the new expiry, once renewed
+    retried: bool = False  # Renew was sent a second time (after the registrar showed no change)
+    error: str = text_field(default="")
+    created_at: datetime = created_at_field()
+    updated_at: datetime | None = None
+
+
+class SandboxDomain(SQLModel, table=True):
+    """The sandbox registrar's registry (zero-config default, buys nothing). Kept in the shop's database
+    so the web process (searches) and the worker (registrations) see the same sandbox."""
+
+    __tablename__ = "sandbox_domains"
+
+    id: int | None = Field(default=None, primary_key=True)
+    domain: str = str_field(253, unique=True)
+    registrar_id: str = str_field(64)
+    expires_at: datetime
+    nameservers: str = str_field(500, default="")
+    created_at: datetime = created_at_field()

@@ -87,3 +87,17 @@ class TokenPurpose(StrEnum):
     verify_email = "verify_email"
     reset_password = "reset_password"
     change_email = "change_email"
+
+
+class JobStatus(StrEnum):
+    queued = "queued"  # waiting for a worker (or for its next attempt, at `run_after`)
+    running = "running"  # held by a worker until `lease_until`
+    done = "done"
+    failed = "failed"  # gave up after its attempts: listed for admin, never silently dropped
+
+
+class RenewalStatus(StrEnum):
+    pending = "pending"  # paid, not yet sent to the registrar
+    sent = "sent"  # sent (or about to be): the outcome is unknown until the registrar confirms it
+    done = "done"
+    failed = "failed"  # not renewed: refunded

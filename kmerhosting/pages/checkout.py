@@ -102,8 +102,10 @@ def result_panel() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.icon(rx.cond(result.status == "paid", "circle-check", "info"), size=32,
-                        color=rx.cond(result.status == "paid", rx.color("green", 9), rx.color("orange", 9))),
+                rx.cond(result.status == "pending",
+                        rx.spinner(size="3", id="order-working"),
+                        rx.icon(rx.cond(result.status == "paid", "circle-check", "info"), size=32,
+                                color=rx.cond(result.status == "paid", rx.color("green", 9), rx.color("orange", 9)))),
                 rx.vstack(rx.heading(t("shop.result.thanks"), size="6"),
                           rx.text(t("shop.result.title"), result.order_id, " · ",
                                   by_lang(result.status_fr, result.status_en), id="order-status"),
@@ -112,6 +114,9 @@ def result_panel() -> rx.Component:
             ),
             rx.foreach(by_lang(result.notes_fr, result.notes_en),
                        lambda note: rx.callout(note, icon="info", color_scheme="orange", width="100%")),
+            rx.cond(CheckoutState.still_working,
+                    rx.callout(t("shop.result.still_working"), icon="clock", color_scheme="blue", width="100%",
+                               id="order-still-working")),
             rx.vstack(
                 rx.foreach(result.lines, lambda line: rx.hstack(
                     rx.text(by_lang(line.label_fr, line.label_en)), rx.spacer(),
@@ -122,7 +127,8 @@ def result_panel() -> rx.Component:
             money_row("shop.result.charged", result.charged_fr, result.charged_en, strong=True),
             money_row("shop.result.balance", result.balance_fr, result.balance_en),
             rx.foreach(result.lines, retry_domain),
-            rx.text(t("shop.result.mail"), size="2", color_scheme="gray"),
+            rx.text(rx.cond(result.status == "pending", t("shop.result.mail_later"), t("shop.result.mail")),
+                    size="2", color_scheme="gray"),
             rx.link(rx.button(t("shop.result.services"), size="3"), href="/dashboard"),
             spacing="3", width="100%",
         ),

@@ -12,14 +12,20 @@ def renew_controls(row: DomainRow) -> rx.Component:
     return rx.cond(
         row.pending,
         rx.badge(t("domains.status_unknown"), color_scheme="orange", variant="soft"),
-        rx.hstack(
-            rx.select(YEAR_CHOICES, value=row.years, size="1",
-                      on_change=lambda years: DashboardDomainsState.set_years(row.id, years)),
-            rx.text(t("domains.years_suffix"), size="1", color_scheme="gray"),
-            rx.button(rx.icon("refresh-cw", size=14), by_lang(row.renew_fr, row.renew_en), size="1",
-                      loading=DashboardDomainsState.busy,
-                      on_click=DashboardDomainsState.renew(row.id)),
-            align="center", spacing="2",
+        rx.cond(
+            row.renewing,
+            rx.hstack(rx.spinner(size="1"), rx.text(t("domains.renewing"), size="2"), align="center",
+                      spacing="2", class_name="renewing"),
+            rx.hstack(
+                rx.select(YEAR_CHOICES, value=row.years, size="1",
+                          on_change=lambda years: DashboardDomainsState.set_years(row.id, years)),
+                rx.text(t("domains.years_suffix"), size="1", color_scheme="gray"),
+                rx.button(rx.icon("refresh-cw", size=14),
+                          rx.cond(row.priced, by_lang(row.renew_fr, row.renew_en), t("domains.price_checking")),
+                          size="1", loading=DashboardDomainsState.busy, disabled=~row.priced,
+                          on_click=DashboardDomainsState.renew(row.id), class_name="renew-domain"),
+                align="center", spacing="2",
+            ),
         ),
     )
 

@@ -13,7 +13,8 @@ def search_form() -> rx.Component:
                      value=DomainsState.query, on_change=DomainsState.set_query,
                      placeholder=t("domains.search_placeholder"),
                      size="3", flex="1", max_length=253, auto_focus=True),
-            rx.button(t("domains.search_button"), type="submit", size="3", id="domain-search"),
+            rx.button(t("domains.search_button"), type="submit", size="3", id="domain-search",
+                      loading=DomainsState.searching),
             width="100%", spacing="2",
         ),
         on_submit=DomainsState.search, reset_on_submit=False, width="100%",
@@ -57,6 +58,9 @@ def offer_row(offer: OfferView) -> rx.Component:
 
 def results() -> rx.Component:
     return rx.vstack(
+        rx.cond(DomainsState.searching,
+                rx.hstack(rx.spinner(size="2"), rx.text(t("domains.searching"), size="2", color_scheme="gray"),
+                          align="center", spacing="2", id="domain-searching")),
         rx.cond(DomainsState.error_fr != "",
                 rx.callout(by_lang(DomainsState.error_fr, DomainsState.error_en), icon="triangle-alert",
                            color_scheme="red", width="100%", id="domain-error")),

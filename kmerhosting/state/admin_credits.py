@@ -5,7 +5,6 @@ from __future__ import annotations
 import reflex as rx
 
 from ..core.admin import credits, users
-from ..core.admin.common import send_after_commit
 from .admin import PagedAdminState, as_form
 from .base import BaseState
 from .forms import row_id
@@ -42,28 +41,25 @@ class AdminCreditsState(PagedAdminState, BaseState):
 
         def work(session, admin_id):
             user = users.find_user(session, admin_id, form.get("user", ""))
-            row, mail = credits.adjust_credits(session, admin_id, user.id, form.get("amount", ""),
-                                               form.get("reason", ""),
-                                               correction=form.get("mode") == "adjustment")
-            return user.email, row.balance_after, mail
+            row, _ = credits.adjust_credits(session, admin_id, user.id, form.get("amount", ""),
+                                            form.get("reason", ""),
+                                            correction=form.get("mode") == "adjustment")
+            return user.email, row.balance_after
 
         result, failed = self._run(work)
         if failed:
             return failed
-        email, balance, mail = result
-        send_after_commit(mail)
+        email, balance = result
         self.form_key += 1
         return self._done("admin.credits.added", email=email, balance=self._money(balance))
 
     def _decide(self, decide, request_id, note):
         def work(session, admin_id):
-            _, mail = decide(session, admin_id, request_id, note)
-            return mail
+            decide(session, admin_id, request_id, note)
 
-        mail, failed = self._run(work)
+        _, failed = self._run(work)
         if failed:
             return failed
-        send_after_commit(mail)
         self._run(self._fill)
         return None
 

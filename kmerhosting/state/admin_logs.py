@@ -52,15 +52,12 @@ class AdminMailsState(PagedAdminState, BaseState):
         if failed:
             return failed
         try:
-            entry = notifications.resend(admin_id, log_id)
+            notifications.resend(admin_id, log_id)
         except Exception as exc:  # noqa: BLE001
             self.error = self._error_message(exc)
             return rx.toast.error(self.error)
         self._run(self._fill)
-        if entry.status == notifications.NotificationStatus.sent:
-            return self._done("admin.mails.resent")
-        self.error = self._t("admin.mails.resend_failed", error=entry.error[:200])
-        return rx.toast.error(self.error)
+        return self._done("admin.mails.resend_queued")
 
 
 def _short(snapshot: dict) -> str:

@@ -13,15 +13,15 @@ import reflex as rx
 from sqlmodel import Session
 
 from ..core import cart
-from ..core.checkout import PreviewLine, preview_items
-from ..core.domains import search_for_client
+from ..core.checkout import PRICE_STALE, PreviewLine, preview_items
 from ..core.errors import KmerError
 from ..db import session_scope
 from ..i18n import translate
 from ..i18n.format import format_months, format_xaf
 from ..integrations.registrar import RegistrarError
-from ..integrations.registrar.factory import get_registrar
 from .base import BaseState
+from .domains import kept_offer, offers_by_domain, search_now
+from .offloop import TooSlow, off_loop
 
 
 @dataclasses.dataclass
@@ -117,6 +117,13 @@ class CartState(BaseState):
     own_domain: str = ""
     dialog_error: str = ""
     searching: bool = False
+    # DOMAIN_PRICING=api: the registrar is being asked again for prices that are no longer fresh.
+    checking_prices: bool = False
+    gone_domains: list[str] = []
+    # What the dialog's last search answered, kept server-side (see state/domains.py).
+    _offers: dict[str, dict] = {}
+    _search_seq: int = 0
+    _prices_stale: bool = False
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -140,6 +147,40 @@ class CartState(BaseState):
         self.total_fr, self.total_en = money(preview.total)
         self.can_checkout = bool(preview.lines) and not preview.problems
         self.loaded = True
+        self._prices_stale = PRICE_STALE in preview.problems
+
+    def _requote_request(self):
+        """(user_id, visitor key) when domain prices must be asked again, else None."""
+        if not self._prices_stale or self.checking_prices:
+            return None
+        with session_scope() as session:
+            owner = self._owner(session)
+        self.checking_prices = True
+        return owner
+
+    def _after_requote(self, gone: list[str], failure: Exception | None) -> None:
+        self.checking_prices = False
+        self.gone_domains = gone
+        if failure is not None:
+            self.dialog_error = ""  # the lines keep saying the price is being checked; a reload asks again
+        with session_scope() as session:
+            self._refresh(session)
+
+    @rx.event(background=True)
+    async def requote(self):
+        """DOMAIN_PRICING=api: ask the registrar again for the domain prices that are no longer fresh,
+        off the event loop, then show the cart with them."""
+        async with self:
+            owner = self._requote_request()
+        if owner is None:
+            return
+        gone, failure = [], None
+        try:
+            gone = await off_loop(cart.requote_domains, user_id=owner[0], visitor_key=owner[1])
+        except Exception as exc:  # noqa: BLE001  (the lines stay "being checked"; nothing is charged)
+            failure = exc
+        async with self:
+            self._after_requote(gone, failure)
 
     def _run(self, action, success_key: str | None = None):
         """Authorize (owner), act, refresh; a typed error becomes a translated toast and changes nothing."""
@@ -163,6 +204,8 @@ class CartState(BaseState):
     def load(self):
         with session_scope() as session:
             self._refresh(session)
+        if self._prices_stale:
+            return type(self).requote
 
     @rx.event
     def add_pack(self, pack_id, months):
@@ -228,32 +271,56 @@ class CartState(BaseState):
         value = form.get(name) if isinstance(form, dict) else None
         return value[:253] if isinstance(value, str) else fallback
 
-    @rx.event
-    def search_domains(self, form: dict | None = None):
+    def _start_domain_search(self, form) -> tuple[int, str, str] | None:
         self.search_query = self._form_value(form, "domain_search", self.search_query)
-        self.dialog_error, self.offers = "", []
-        try:
-            with session_scope() as session:
-                offers = search_for_client(session, get_registrar(), self.search_query,
-                                           self.router.session.client_ip or "")
-        except KmerError as exc:
-            self.dialog_error = self._error_message(exc)
-            return
-        except RegistrarError:
+        self.dialog_error, self.offers, self._offers = "", [], {}
+        self._search_seq += 1
+        self.searching = True
+        return self._search_seq, self.search_query, self.router.session.client_ip or ""
+
+    def _finish_domain_search(self, seq: int, found, failure: Exception | None) -> None:
+        if seq != self._search_seq:
+            return  # a newer search is under way
+        self.searching = False
+        if isinstance(failure, TooSlow):
+            self.dialog_error = self._t("domains.error_slow")
+        elif isinstance(failure, RegistrarError):
             self.dialog_error = self._t("error.registrar_failed")
+        elif failure is not None:
+            self.dialog_error = self._error_message(failure)
+        if failure is not None:
             return
+        self._offers = offers_by_domain(found)
         self.offers = [DomainOfferView(domain=o.domain, available=o.available,
                                        price_fr=translate("shop.domain.per_year", "fr", amount=format_xaf(o.price_xaf, "fr")),
                                        price_en=translate("shop.domain.per_year", "en", amount=format_xaf(o.price_xaf, "en")))
-                       for o in offers]
+                       for o in found]
         if not self.offers:
             self.dialog_error = self._t("shop.domain.none_found")
 
+    @rx.event(background=True)
+    async def search_domains(self, form: dict | None = None):
+        """The dialog's search: the registrar is asked off the event loop while the dialog shows it."""
+        async with self:
+            seq, query, client = self._start_domain_search(form)
+        found, failure = None, None
+        try:
+            found = await off_loop(search_now, query, client)
+        except Exception as exc:  # noqa: BLE001  (a message in the dialog, never a crash)
+            failure = exc
+        async with self:
+            self._finish_domain_search(seq, found, failure)
+
     @rx.event
     def choose_offer(self, domain):
+        """The domain picked among the search's answers, at the price shown (no second registrar call)."""
         item_id, years = self.dialog_item_id, _int(self.years)
+        offer = kept_offer(self._offers, domain) if isinstance(domain, str) else None
+        if offer is None:
+            self.dialog_error = self._t("error.domain_unavailable")
+            return None
         return self._choose(lambda s, u, k: cart.choose_new_domain(s, user_id=u, visitor_key=k, item_id=item_id,
-                                                                   domain=domain, years=years))
+                                                                   domain=domain, years=years, offer=offer))
 
     @rx.event
     def use_own_domain(self, form: dict | None = None):

@@ -6,6 +6,7 @@ What the customer confirmed (total and line ids) and the idempotency key stay on
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import secrets
 
@@ -17,6 +18,7 @@ from ..db import session_scope
 from ..i18n import translate
 from ..i18n.format import format_xaf
 from .cart import CartLine, CartState, _int, cart_line, money
+from .offloop import off_loop
 
 
 @dataclasses.dataclass
@@ -67,6 +69,15 @@ def order_result(result: checkout.CheckoutResult) -> OrderResult:
         lines=lines, needs_domain=any(line.domain_failed for line in lines))
 
 
+WATCH_EVERY = 1.0  # seconds between two reads of an order whose domains are being registered
+WATCH_ROUNDS = 90
+
+
+def read_order(user_id: int, order_id: int) -> checkout.CheckoutResult:
+    with session_scope() as session:
+        return checkout.get_order(session, user_id, order_id)
+
+
 class CheckoutState(CartState):
     items: list[CartLine] = []
     pay_total_fr: str = ""
@@ -87,6 +98,8 @@ class CheckoutState(CartState):
     paid: bool = False
     result: OrderResult = OrderResult()
     new_domain: dict[str, str] = {}
+    watching: bool = False  # the result panel follows the order while its domains are registered
+    still_working: bool = False  # the registrar is slow: the customer may leave, a mail will follow
 
     # Server-side only: the key that makes "Pay" idempotent and the preview the customer confirmed.
     _checkout_key: str = ""
@@ -108,10 +121,19 @@ class CheckoutState(CartState):
         self.empty = not preview.lines
         self._previewed_total = preview.total
         self._previewed_ids = [line.item_id for line in preview.lines]
+        self._prices_stale = checkout.PRICE_STALE in preview.problems
+
+    def _after_requote(self, gone: list[str], failure: Exception | None) -> None:
+        super()._after_requote(gone, failure)
+        with session_scope() as session:
+            user = self._current_user(session)
+            if user is not None:
+                self._load_preview(session, user.id)
 
     @rx.event
     def load_checkout(self):
         self.error, self.paid, self.paying, self.result = "", False, False, OrderResult()
+        self.still_working = False
         with session_scope() as session:
             user = self._current_user(session)
             if user is None:
@@ -120,6 +142,8 @@ class CheckoutState(CartState):
             self._load_preview(session, user.id)
         # A new key per page load: a double click or replayed event reuses it, a new checkout doesn't.
         self._checkout_key = secrets.token_urlsafe(24)
+        if self._prices_stale:
+            return type(self).requote
 
     @rx.event
     def accept_prices(self):
@@ -162,6 +186,40 @@ class CheckoutState(CartState):
             self.lines, self.can_checkout = [], False
         finally:
             self.paying = False
+        if self.paid and self.result.status == "pending":
+            yield type(self).watch_order
+
+    def _watched_order(self) -> tuple[int, int] | None:
+        with session_scope() as session:
+            user = self._current_user(session)
+        if user is None or not self.paid or self.watching:
+            return None
+        self.watching, self.still_working = True, False
+        return user.id, self.result.order_id
+
+    @rx.event(background=True)
+    async def watch_order(self):
+        """While the worker registers the order's domains, the result panel follows it (the database is
+        read off the event loop) and shows the outcome as soon as it is known."""
+        async with self:
+            watched = self._watched_order()
+        if watched is None:
+            return
+        user_id, order_id = watched
+        result = None
+        for _ in range(WATCH_ROUNDS):
+            await asyncio.sleep(WATCH_EVERY)
+            try:
+                result = await off_loop(read_order, user_id, order_id)
+            except Exception:  # noqa: BLE001  (keep the last known state; the next round reads again)
+                continue
+            if result.status != "pending":
+                break
+        async with self:
+            self.watching = False
+            if result is not None and self.result.order_id == order_id:
+                self.result = order_result(result)
+            self.still_working = self.result.status == "pending"
 
     # --- after a refused domain: give the hosting another domain ------------------------------------
 
@@ -170,21 +228,33 @@ class CheckoutState(CartState):
         if _int(service_id) is not None and isinstance(value, str):
             self.new_domain = {**self.new_domain, str(service_id): value[:253]}
 
-    @rx.event
-    def retry_with_domain(self, service_id, mode):
-        service_id = _int(service_id)
-        if mode not in ("register", "own"):
-            return rx.toast.error(self._t("error.invalid_input"))
-        domain = self.new_domain.get(str(service_id), "")
-        try:
+    @rx.event(background=True)
+    async def retry_with_domain(self, service_id, mode):
+        """After a refused domain: give the hosting a domain the customer owns, or put a new one in the
+        cart (the registrar is asked whether it is free, off the event loop)."""
+        async with self:
+            service_id = _int(service_id)
+            domain = self.new_domain.get(str(service_id), "") if service_id is not None else ""
             with session_scope() as session:
-                user = self._require_user(session)
-                checkout.change_service_domain(session, user.id, service_id, domain)
-                if mode == "register":
-                    cart.add_domain_item(session, user_id=user.id, visitor_key=None, domain=domain, years=1)
-        except Exception as exc:  # noqa: BLE001  (nothing changed: the session rolled back)
-            return rx.toast.error(self._error_message(exc))
+                user = self._current_user(session)
+            if mode not in ("register", "own"):
+                return rx.toast.error(self._t("error.invalid_input"))
+            if user is None:
+                return rx.toast.error(self._t("error.not_authorized"))
+        try:
+            await off_loop(give_service_domain, user.id, service_id, domain, mode)
+        except Exception as exc:  # noqa: BLE001  (nothing changed: the transaction rolled back)
+            async with self:
+                return rx.toast.error(self._error_message(exc))
         if mode == "register":
             return rx.redirect("/cart")
-        return rx.toast.success(self._t("shop.result.domain_changed"))
+        async with self:
+            return rx.toast.success(self._t("shop.result.domain_changed"))
 
+
+def give_service_domain(user_id: int, service_id, domain: str, mode: str) -> None:
+    """Point the service at `domain`; for a new domain, also a cart line to buy it (a registrar call)."""
+    with session_scope() as session:
+        checkout.change_service_domain(session, user_id, service_id, domain)
+        if mode == "register":
+            cart.add_domain_item(session, user_id=user_id, visitor_key=None, domain=domain, years=1)

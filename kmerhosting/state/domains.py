@@ -8,7 +8,7 @@ import logging
 import reflex as rx
 
 from ..config import get_settings
-from ..core.domains import normalize_domain, registrar_failure, search_for_client
+from ..core.domains import DomainOffer, normalize_domain, registrar_failure, search_for_client
 from ..core.errors import InvalidInput, KmerError
 from ..db import session_scope
 from ..i18n import translate
@@ -16,6 +16,7 @@ from ..i18n.format import format_xaf
 from ..integrations.registrar import RegistrarError
 from ..integrations.registrar.factory import get_registrar
 from .base import BaseState
+from .offloop import TooSlow, off_loop
 
 log = logging.getLogger(__name__)
 
@@ -46,28 +47,47 @@ def _years(value) -> int | None:
     return int(text) if text in YEAR_CHOICES else None
 
 
+def search_now(query: str, client: str) -> list[DomainOffer]:
+    """The blocking part of a search (rate limit, registrar call): run off the event loop."""
+    with session_scope() as session:
+        return search_for_client(session, get_registrar(), query, client)
+
+
+def offers_by_domain(found: list[DomainOffer]) -> dict[str, dict]:
+    """What a search answered, kept on the server: adding a domain to the cart charges this price
+    (with the time the registrar gave it) instead of asking the registrar again."""
+    return {o.domain: dataclasses.asdict(o) for o in found}
+
+
+def kept_offer(kept: dict[str, dict], domain: str) -> DomainOffer | None:
+    raw = kept.get(domain)
+    return DomainOffer(**raw) if raw else None
+
+
 class DomainsState(BaseState):
     query: str = ""
     years: str = "1"
     offers: list[OfferView] = []
     searched: bool = False
+    searching: bool = False
     error_fr: str = ""
     error_en: str = ""
     in_cart: list[str] = []
     is_test_registrar: bool = get_settings().registrar == "sandbox"
-    # Prices for one year, kept server-side to re-price when the period changes.
-    _per_year: dict[str, int] = {}
+    # What the last search answered (price for one year, availability, when), kept server-side.
+    _offers: dict[str, dict] = {}
+    _search_seq: int = 0
 
     def _show(self) -> None:
         years = int(self.years)
         self.offers = [OfferView(domain=o.domain, available=o.available,
-                                 price_fr=format_xaf(self._per_year[o.domain] * years, "fr"),
-                                 price_en=format_xaf(self._per_year[o.domain] * years, "en"))
+                                 price_fr=format_xaf(self._offers[o.domain]["price_xaf"] * years, "fr"),
+                                 price_en=format_xaf(self._offers[o.domain]["price_xaf"] * years, "en"))
                        for o in self.offers]
 
     def _fail(self, exc: Exception) -> None:
         self.error_fr, self.error_en = both_languages(exc)
-        self.offers, self._per_year = [], {}
+        self.offers, self._offers = [], {}
 
     @rx.event
     def set_query(self, value: str):
@@ -81,50 +101,71 @@ class DomainsState(BaseState):
         self.years = str(value)
         self._show()
 
-    @rx.event
-    def search(self, form_data: dict | None = None):
+    def _start_search(self, form_data) -> tuple[int, str, str] | None:
+        """Validate and mark the page as searching; the request to run, or None (message shown)."""
         raw = form_data.get("query") if isinstance(form_data, dict) else self.query
         self.error_fr = self.error_en = ""
         self.searched = False
         if not isinstance(raw, str) or not raw.strip():
             self._fail(InvalidInput("domains.empty_query"))
-            return
+            return None
         self.query = raw[:MAX_QUERY]
-        try:
-            with session_scope() as session:
-                found = search_for_client(session, get_registrar(), self.query, self.router.session.client_ip or "")
-        except (KmerError, RegistrarError) as exc:
-            self._fail(exc)
+        self._search_seq += 1
+        self.searching = True
+        return self._search_seq, self.query, self.router.session.client_ip or ""
+
+    def _finish_search(self, seq: int, found: list[DomainOffer] | None, failure: Exception | None) -> None:
+        if seq != self._search_seq:
+            return  # a newer search was started meanwhile: its answer is the one to show
+        self.searching = False
+        if failure is not None:
+            self._fail(failure)
             return
-        except Exception as exc:  # noqa: BLE001  (a message, never a crash)
-            self._fail(exc)
-            return
-        self._per_year = {o.domain: o.price_xaf for o in found}
+        self._offers = offers_by_domain(found)
         self.offers = [OfferView(domain=o.domain, available=o.available) for o in found]
         self._show()
         self.searched = True
 
+    @rx.event(background=True)
+    async def search(self, form_data: dict | None = None):
+        """Availability and prices from the registrar, asked off the event loop (the page shows that it
+        is searching; other visitors are not kept waiting)."""
+        async with self:
+            request = self._start_search(form_data)
+        if request is None:
+            return
+        seq, query, client = request
+        found, failure = None, None
+        try:
+            found = await off_loop(search_now, query, client)
+        except TooSlow:
+            failure = InvalidInput("domains.error_slow")
+        except Exception as exc:  # noqa: BLE001  (a message, never a crash)
+            failure = exc
+        async with self:
+            self._finish_search(seq, found, failure)
+
     @rx.event
     async def add_to_cart(self, domain: str):
-        """A domain-only cart line for this visitor (account or anonymous cart), via the shop's cart."""
+        """A domain-only cart line for this visitor (account or anonymous cart), at the price the search
+        showed (no second registrar call)."""
         years = _years(self.years)
         try:
             domain = normalize_domain(domain)
         except KmerError as exc:
             return rx.toast.error(self._error_message(exc))
-        if domain not in self._per_year or years is None:
+        offer = kept_offer(self._offers, domain)
+        if offer is None or not offer.available or years is None:
             return rx.toast.error(self._t("error.domain_unavailable"))
-        try:
-            from ..core import cart as cart_core  # the shop's cart (its own module)
-            from .cart import CartState
-        except ImportError:
-            return rx.toast.error(self._t("domains.cart_unavailable"))
+        from ..core import cart as cart_core
+        from .cart import CartState
+
         cart_state = await self.get_state(CartState)
         try:
             with session_scope() as session:
                 user_id, visitor_key = cart_state._owner(session)
                 cart_core.add_domain_item(session, user_id=user_id, visitor_key=visitor_key, domain=domain,
-                                          years=years)
+                                          years=years, offer=offer)
         except (KmerError, RegistrarError) as exc:
             fr, en = both_languages(exc)
             return rx.toast.error(en if self.lang == "en" else fr)

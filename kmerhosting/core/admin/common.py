@@ -92,7 +92,8 @@ def paginate(session: Session, stmt, page, per_page=PER_PAGE) -> Page:
 
 @dataclass
 class Mail:
-    """A mail to send once the transaction that decided it has committed."""
+    """A mail an admin action decided, queued in the action's own transaction (`queue`): it commits
+    with the decision, and the worker sends it."""
 
     template: str
     to_email: str
@@ -100,13 +101,8 @@ class Mail:
     context: dict
     refs: dict = field(default_factory=dict)
 
+    def queue(self, session: Session) -> "Mail":
+        from ..mailer import send_later  # noqa: PLC0415  (keeps the import graph flat for tests)
 
-def send_after_commit(mail: Mail | None) -> None:
-    if mail is None:
-        return
-    from ..mailer import send_mail  # noqa: PLC0415  (keeps the import graph flat for tests)
-
-    try:
-        send_mail(mail.template, mail.to_email, mail.lang, mail.context, **mail.refs)
-    except Exception:  # noqa: BLE001  (the decision is committed; a mail problem must not undo the page)
-        log.exception("could not send %s to %s", mail.template, mail.to_email)
+        send_later(session, self.template, self.to_email, self.lang, self.context, **self.refs)
+        return self

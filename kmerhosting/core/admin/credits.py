@@ -34,7 +34,7 @@ def _mail_lang(user: User) -> str:
 
 def adjust_credits(session: Session, actor_id: int, user_id, amount, reason, *, correction: bool = False):
     """Add credits (kind `credit`, amount > 0) or correct a balance (kind `adjustment`, signed, never
-    below zero). Returns (ledger row, mail to send after commit)."""
+    below zero). Returns (ledger row, the mail queued with it)."""
     actor = require_admin(session, actor_id)
     user_id = as_id(user_id)
     amount = as_int(amount, "admin.error.amount", minimum=-MAX_AMOUNT, maximum=MAX_AMOUNT)
@@ -53,7 +53,7 @@ def adjust_credits(session: Session, actor_id: int, user_id, amount, reason, *, 
     user = session.get(User, user_id)
     mail = Mail("credit_added", user.email, _mail_lang(user),
                 {"name": user.name, "amount": amount, "balance": row.balance_after, "reason": reason},
-                {"user_id": user.id})
+                {"user_id": user.id}).queue(session)
     return row, mail
 
 
@@ -102,7 +102,7 @@ def approve_request(session: Session, actor_id: int, request_id, note="") -> tup
     user = session.get(User, request.user_id)
     mail = Mail("credit_request_approved", user.email, _mail_lang(user),
                 {"name": user.name, "amount": int(request.amount), "balance": row.balance_after, "note": note},
-                {"user_id": user.id})
+                {"user_id": user.id}).queue(session)
     return request, mail
 
 
@@ -120,5 +120,5 @@ def reject_request(session: Session, actor_id: int, request_id, note) -> tuple[C
                  {"status": CreditRequestStatus.pending}, {"status": CreditRequestStatus.rejected, "note": note})
     user = session.get(User, request.user_id)
     mail = Mail("credit_request_rejected", user.email, _mail_lang(user),
-                {"name": user.name, "amount": int(request.amount), "note": note}, {"user_id": user.id})
+                {"name": user.name, "amount": int(request.amount), "note": note}, {"user_id": user.id}).queue(session)
     return request, mail

@@ -35,8 +35,8 @@ def mail_kinds(session: Session, actor_id: int) -> list[str]:
 
 
 def resend(actor_id: int, log_id) -> NotificationLog:
-    """Send a failed mail again (its own transactions, like every send). Only a failed mail is resent:
-    a sent one would reach the customer twice."""
+    """Queue a failed mail to be sent again by the worker (a sent one would reach the customer twice).
+    The row is claimed here (failed -> pending) and handed to the job, in the admin's transaction."""
     log_id = as_id(log_id)
     with session_scope() as session:
         actor = require_admin(session, actor_id)
@@ -47,6 +47,8 @@ def resend(actor_id: int, log_id) -> NotificationLog:
             raise InvalidInput("admin.error.resend_not_failed")
         audit.record(session, actor.id, "mail.resend", "notification", entry.id,
                      {"status": entry.status, "error": entry.error[:200], "attempts": entry.attempts}, {})
-    again = getattr(mailer, "resend", None)
-    result = again(log_id) if again is not None else mailer.deliver(log_id)
-    return result
+        entry.status, entry.attempts = NotificationStatus.pending, entry.attempts + 1
+        session.add(entry)
+        session.flush()
+        mailer.hand_over(session, entry)
+        return entry

@@ -227,8 +227,8 @@ MESSAGES = {
                           "en": "Every e-mail the shop sent, with its status. A failed one can be sent again."},
     "admin.mails.recipient_placeholder": {"fr": "Destinataire", "en": "Recipient"},
     "admin.mails.resend": {"fr": "Renvoyer", "en": "Resend"},
-    "admin.mails.resent": {"fr": "E-mail renvoyé.", "en": "E-mail sent again."},
-    "admin.mails.resend_failed": {"fr": "Nouvel échec de l'envoi : {error}", "en": "Sending failed again: {error}"},
+    "admin.mails.resend_queued": {"fr": "E-mail remis à l'envoi : il part dans quelques secondes.",
+                                  "en": "E-mail queued again: it leaves in a few seconds."},
     # Audit
     "admin.audit.title": {"fr": "Journal d'audit", "en": "Audit trail"},
     "admin.audit.intro": {"fr": "Chaque action d'un administrateur : qui, quoi, quand, avant et après.",

@@ -76,4 +76,18 @@ MESSAGES = {
     "domains.renew_button": {"fr": "Renouveler pour {price}", "en": "Renew for {price}"},
     "domains.renewed": {"fr": "{domain} est renouvelé jusqu'au {date}.", "en": "{domain} is renewed until {date}."},
     "domains.balance": {"fr": "Votre solde : {amount}", "en": "Your balance: {amount}"},
+    "domains.searching": {"fr": "Recherche en cours auprès du registraire…", "en": "Asking the registrar…"},
+    "domains.error_slow": {
+        "fr": "Le registraire ne répond pas assez vite. Réessayez dans un instant.",
+        "en": "The registrar is not answering fast enough. Please try again in a moment."},
+    "domains.error_price_stale": {
+        "fr": "Le prix de ce renouvellement doit être vérifié de nouveau. Patientez un instant puis réessayez.",
+        "en": "The price of this renewal must be checked again. Wait a moment, then try again."},
+    "domains.renewing": {"fr": "Renouvellement en cours…", "en": "Renewal in progress…"},
+    "domains.renew_paid": {
+        "fr": "Renouvellement de {domain} payé : le registraire le confirme dans un instant.",
+        "en": "Renewal of {domain} paid: the registrar confirms it in a moment."},
+    "domains.renew_failed": {"fr": "Renouvellement de {domain} non effectué. {reason}",
+                             "en": "Renewal of {domain} not done. {reason}"},
+    "domains.price_checking": {"fr": "Prix en cours de vérification…", "en": "Checking the price…"},
 }

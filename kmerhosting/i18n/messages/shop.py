@@ -40,7 +40,22 @@ MESSAGES = {
     "shop.status.paid": {"fr": "Payée", "en": "Paid"},
     "shop.status.partial": {"fr": "Livrée en partie", "en": "Partly delivered"},
     "shop.status.failed": {"fr": "Échouée, remboursée", "en": "Failed, refunded"},
-    "shop.status.pending": {"fr": "En cours de vérification", "en": "Being checked"},
+    "shop.result.domain_registering": {"fr": "Enregistrement du domaine {domain} auprès du registraire en cours…",
+                                       "en": "Registering {domain} with the registrar…"},
+    "shop.result.still_working": {
+        "fr": "Le registraire met plus de temps que d'habitude. Vous pouvez quitter cette page : votre commande est "
+              "payée, l'enregistrement continue et vous recevrez un e-mail avec le résultat (en cas d'échec, le "
+              "domaine est remboursé).",
+        "en": "The registrar is taking longer than usual. You can leave this page: your order is paid, the "
+              "registration goes on and you will get an e-mail with the result (if it fails, the domain is refunded)."},
+    "shop.status.pending": {"fr": "En cours", "en": "In progress"},
+    "shop.result.mail_later": {"fr": "Vous recevrez un e-mail de confirmation dès que tout sera prêt.",
+                               "en": "You will get a confirmation e-mail as soon as everything is ready."},
+    "shop.problem.domain_price_stale": {"fr": "Vérification du prix du domaine auprès du registraire…",
+                                        "en": "Checking the domain's price with the registrar…"},
+    "shop.problem.domain_gone": {"fr": "{domain} n'est plus disponible : choisissez un autre domaine.",
+                                 "en": "{domain} is no longer available: choose another domain."},
+    "shop.checking_prices": {"fr": "Vérification des prix des domaines…", "en": "Checking the domain prices…"},
 }
 
 MESSAGES.update({
