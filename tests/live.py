@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -62,8 +63,27 @@ def start_worker(workdir: Path, env: dict, name: str = "worker") -> subprocess.P
                             start_new_session=True)
 
 
+def own_web_dir(workdir: Path) -> Path:
+    """A private copy of the frontend project for a second app: the build bakes the backend's port into
+    it, so two apps built from one `.web` (this one and the session's live_app) would talk to each
+    other's backend. Copying the installed packages spares a second `npm install`."""
+    target = workdir / "web"
+    source = PROJECT_ROOT / ".web"
+    if source.is_dir():
+        # Only the top-level build output stays behind (packages have "build" folders of their own).
+        def outputs(folder, names):
+            return {"build", ".react-router"} & set(names) if Path(folder) == source else set()
+
+        shutil.copytree(source, target, symlinks=True, ignore=outputs)
+    return target
+
+
 def start_app(workdir: Path, database_url: str | None = None, extra_env: dict | None = None,
-              timeout: float = 400, with_worker: bool = True) -> LiveApp:
+              timeout: float = 400, with_worker: bool = True, own_frontend: bool = False) -> LiveApp:
+    """The shop as the README starts it. `own_frontend`: build into a private copy of `.web` (for an app
+    that runs beside the session's live_app; start that one first, its packages are copied)."""
+    if own_frontend:
+        extra_env = {**(extra_env or {}), "REFLEX_WEB_WORKDIR": str(own_web_dir(workdir))}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     database_url = database_url or f"sqlite:///{workdir / 'live.db'}"

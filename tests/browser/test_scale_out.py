@@ -9,7 +9,6 @@ skipped when Redis (KMER_TEST_REDIS_URL, default redis://127.0.0.1:6379) does no
 from __future__ import annotations
 
 import os
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -19,7 +18,6 @@ import redis
 from playwright.sync_api import expect
 
 from kmerhosting import db
-from kmerhosting.config import PROJECT_ROOT
 
 from ..conftest import _MARIADB_PROBLEM, REQUIRE_MARIADB, create_mariadb_database, screenshot
 from ..live import start_app
@@ -47,21 +45,6 @@ def _free_redis_db() -> int:
     pytest.fail("no empty Redis database (1-15) to run the scale-out test in")
 
 
-def _own_web_dir(workdir: Path) -> Path:
-    """A private copy of the frontend project: the build bakes the backend's port into it, so two apps
-    built from one `.web` at once (this one and the session's live_app) would talk to each other's
-    backend. Copying the installed packages spares a second `npm install`."""
-    target = workdir / "web"
-    source = PROJECT_ROOT / ".web"
-    if source.is_dir():
-        # Only the top-level build output stays behind (packages have "build" folders of their own).
-        def outputs(folder, names):
-            return {"build", ".react-router"} & set(names) if Path(folder) == source else set()
-
-        shutil.copytree(source, target, symlinks=True, ignore=outputs)
-    return target
-
-
 @pytest.fixture(scope="module")
 def scaled_app(request, tmp_path_factory):
     if _MARIADB_PROBLEM:
@@ -71,15 +54,14 @@ def scaled_app(request, tmp_path_factory):
         if REQUIRE_MARIADB:
             pytest.fail(f"Redis is required with KMER_TEST_REQUIRE_MARIADB=1 but unreachable: {problem}")
         pytest.skip(f"Redis unreachable: {problem}")
-    request.getfixturevalue("live_app")  # first: its `.web` (packages installed) is what _own_web_dir copies
+    request.getfixturevalue("live_app")  # first: its `.web` (packages installed) is what own_frontend copies
     workdir = tmp_path_factory.mktemp("scaled")
     database_url, drop_database = create_mariadb_database("kmer_scale")
     redis_url = f"{REDIS_SERVER_URL}/{_free_redis_db()}"
     app = None
     try:
-        app = start_app(workdir, database_url=database_url, extra_env={
-            "REFLEX_REDIS_URL": redis_url, "GRANIAN_WORKERS": str(WORKERS),
-            "REFLEX_WEB_WORKDIR": str(_own_web_dir(workdir))})
+        app = start_app(workdir, database_url=database_url, own_frontend=True, extra_env={
+            "REFLEX_REDIS_URL": redis_url, "GRANIAN_WORKERS": str(WORKERS)})
         app.extra["redis_url"] = redis_url
         yield app
     finally:
