@@ -38,7 +38,10 @@ async def _drain(fn, proxy, args, kwargs) -> list:
 
 
 def run_background(state, handler: str, *args, **kwargs) -> list:
-    """Run `state.<handler>` to its end; returns the events it yielded or returned."""
+    """Run `state.<handler>` to its end; returns the events it yielded or returned. As in the app, a
+    handler a state inherits runs on the ancestor state that declares it."""
+    while handler not in type(state).__dict__:
+        state = state.parent_state
     fn = getattr(type(state), handler).fn
     proxy = _AsSeenByBackgroundTask(state)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:

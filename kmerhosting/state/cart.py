@@ -166,10 +166,9 @@ class CartState(BaseState):
         with session_scope() as session:
             self._refresh(session)
 
-    @rx.event(background=True)
-    async def requote(self):
+    async def _requote_now(self):
         """DOMAIN_PRICING=api: ask the registrar again for the domain prices that are no longer fresh,
-        off the event loop, then show the cart with them."""
+        off the event loop, then show the page with them (a background handler's body)."""
         async with self:
             owner = self._requote_request()
         if owner is None:
@@ -181,6 +180,12 @@ class CartState(BaseState):
             failure = exc
         async with self:
             self._after_requote(gone, failure)
+
+    @rx.event(background=True)
+    async def requote(self):
+        """The cart's prices asked again (an inherited handler runs on the state declaring it, so the
+        checkout declares its own)."""
+        await self._requote_now()
 
     def _run(self, action, success_key: str | None = None):
         """Authorize (owner), act, refresh; a typed error becomes a translated toast and changes nothing."""
@@ -205,7 +210,7 @@ class CartState(BaseState):
         with session_scope() as session:
             self._refresh(session)
         if self._prices_stale:
-            return type(self).requote
+            return CartState.requote
 
     @rx.event
     def add_pack(self, pack_id, months):

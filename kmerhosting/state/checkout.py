@@ -143,7 +143,12 @@ class CheckoutState(CartState):
         # A new key per page load: a double click or replayed event reuses it, a new checkout doesn't.
         self._checkout_key = secrets.token_urlsafe(24)
         if self._prices_stale:
-            return type(self).requote
+            return CheckoutState.requote_prices
+
+    @rx.event(background=True)
+    async def requote_prices(self):
+        """The checkout's domain prices asked again from the registrar (DOMAIN_PRICING=api), off the loop."""
+        await self._requote_now()
 
     @rx.event
     def accept_prices(self):
@@ -187,7 +192,7 @@ class CheckoutState(CartState):
         finally:
             self.paying = False
         if self.paid and self.result.status == "pending":
-            yield type(self).watch_order
+            yield CheckoutState.watch_order
 
     def _watched_order(self) -> tuple[int, int] | None:
         with session_scope() as session:

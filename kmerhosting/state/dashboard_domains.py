@@ -128,9 +128,9 @@ class DashboardDomainsState(BaseState):
         """The background events this page needs now: prices to ask, renewals to follow."""
         events = []
         if any(not row.priced and not row.pending for row in self.rows):
-            events.append(type(self).fetch_quotes)
+            events.append(DashboardDomainsState.fetch_quotes)
         if self._watched and not self._watching:
-            events.append(type(self).watch_renewals)
+            events.append(DashboardDomainsState.watch_renewals)
         return events or None
 
     @rx.event
