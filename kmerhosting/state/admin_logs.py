@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import reflex as rx
@@ -9,12 +10,20 @@ import reflex as rx
 from ..core.admin import audit_log, notifications
 from .admin import PagedAdminState, as_form
 from .base import BaseState
+from .offloop import off_loop
 
 ALL = "all"
 
 
+WATCH_EVERY = 1.0  # seconds between two reads of the mails queued again
+WATCH_ROUNDS = 60
+
+
 class AdminMailsState(PagedAdminState, BaseState):
     rows: list[dict[str, str]] = []
+    # Mails this page queued again and follows until the worker has tried them (server side only).
+    _resent: list[int] = []
+    _watching: bool = False
     kinds: list[str] = []
     status: str = ALL
     kind: str = ALL
@@ -52,12 +61,34 @@ class AdminMailsState(PagedAdminState, BaseState):
         if failed:
             return failed
         try:
-            notifications.resend(admin_id, log_id)
+            entry = notifications.resend(admin_id, log_id)
         except Exception as exc:  # noqa: BLE001
             self.error = self._error_message(exc)
             return rx.toast.error(self.error)
         self._run(self._fill)
-        return self._done("admin.mails.resend_queued")
+        self._resent = sorted({*self._resent, entry.id})
+        return [self._done("admin.mails.resend_queued"), AdminMailsState.watch_resent]
+
+    @rx.event(background=True)
+    async def watch_resent(self):
+        """The worker sends a mail queued again within seconds: the list follows it (read off the loop)."""
+        async with self:
+            if self._watching or not self._resent:
+                return
+            self._watching = True
+            watched = list(self._resent)
+        try:
+            for _ in range(WATCH_ROUNDS):
+                await asyncio.sleep(WATCH_EVERY)
+                statuses = await off_loop(notifications.statuses, watched)
+                if all(status != notifications.NotificationStatus.pending for status in statuses.values()):
+                    break
+            async with self:
+                self._resent = [i for i in self._resent if i not in watched]
+                self._run(self._fill)
+        finally:
+            async with self:
+                self._watching = False
 
 
 def _short(snapshot: dict) -> str:

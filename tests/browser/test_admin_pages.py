@@ -234,8 +234,8 @@ def test_admin_resends_a_failed_mail(admin, live_db):
     expect(row).to_have_count(1)
     expect(row).to_contain_text("SMTP 421")
     admin.click(f"#resend-{mail.id}")
-    expect(admin.get_by_text("E-mail renvoyé.").first).to_be_visible()
-    expect(row).to_contain_text("Envoyé")
+    expect(admin.get_by_text("E-mail remis à l'envoi").first).to_be_visible()
+    expect(row).to_contain_text("Envoyé")  # the worker sent it; the list followed
     expect(admin.locator(f"#resend-{mail.id}")).to_have_count(0)
     with Session(live_db) as s:
         assert s.get(NotificationLog, mail.id).status == "sent"

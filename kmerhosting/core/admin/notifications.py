@@ -52,3 +52,11 @@ def resend(actor_id: int, log_id) -> NotificationLog:
         session.flush()
         mailer.hand_over(session, entry)
         return entry
+
+
+def statuses(log_ids: list[int]) -> dict[int, str]:
+    """The status of each of these mails now (the admin's list follows the ones it queued again)."""
+    with session_scope() as session:
+        rows = session.exec(select(NotificationLog.id, NotificationLog.status)
+                            .where(NotificationLog.id.in_(list(log_ids)))).all()
+        return {log_id: status for log_id, status in rows}
