@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from kmerhosting import db
-from kmerhosting.core.domains import renewal_price_xaf
+from kmerhosting.core.domain_renewals import renewal_price_xaf
 from kmerhosting.core.ledger import add_credits
 from kmerhosting.core.passwords import verify_password
 from kmerhosting.models import CreditRequest, DomainPurchase, Pack, RegistrarStatus, User, utcnow
