@@ -89,3 +89,28 @@ def lock_user(session: Session, user_id: int) -> models.User | None:
     stmt = (select(models.User).where(models.User.id == user_id).with_for_update()
             .execution_options(populate_existing=True))
     return session.exec(stmt).first()
+
+
+def holds_sqlite_write_lock(session: Session) -> bool:
+    """True when this session's connection is inside an SQLite write transaction."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    raw = session.connection().connection.driver_connection
+    return bool(getattr(raw, "in_transaction", False))
+
+
+@contextmanager
+def apart(session: Session) -> Iterator[Session]:
+    """A session for a write that must stick even if the caller's transaction is rolled back (a
+    rate-limit count, a login's last activity): its own short transaction, committed at once.
+
+    When the caller already holds SQLite's write lock, a second connection would wait for it until
+    the timeout: the write then joins the caller's transaction instead.
+    """
+    if holds_sqlite_write_lock(session):
+        yield session
+        session.flush()
+        return
+    with Session(session.get_bind(), expire_on_commit=False) as own:
+        yield own
+        own.commit()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -285,6 +287,45 @@ def test_failed_logins_are_limited_per_account_even_with_the_right_password_then
             accounts.login(session, "ghost@example.cm", f"wrong-{n}", client=f"10.1.0.{n}")
     with pytest.raises(RateLimited):
         accounts.login(session, "ghost@example.cm", "whatever-1", client="10.9.9.8")
+
+
+def test_sixteen_concurrent_wrong_passwords_check_at_most_five(engine, session, monkeypatch):
+    """Counting and recording an attempt is one step: a burst of guesses at once can't all slip
+    under the limit before any of them is recorded."""
+    make_user(session, email="awa@example.cm")
+    checked, lock = [], threading.Lock()
+    real_verify = accounts.verify_password
+
+    def slow_verify(password, password_hash):
+        with lock:
+            checked.append(password)
+        time.sleep(0.05)  # a real bcrypt check takes this long or longer
+        return real_verify(password, password_hash)
+
+    monkeypatch.setattr(accounts, "verify_password", slow_verify)
+    barrier, outcomes = threading.Barrier(16), []
+
+    def guess(n):
+        with Session(engine) as own:
+            barrier.wait()
+            try:
+                accounts.login(own, "awa@example.cm", f"wrong-guess-{n}", client=f"10.2.0.{n}")
+            except Exception as exc:  # noqa: BLE001
+                own.rollback()
+                with lock:
+                    outcomes.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert 1 <= len(checked) <= rate_limit.LOGIN_PER_ACCOUNT.max_events, checked
+    assert sorted(set(outcomes)) == ["InvalidCredentials", "RateLimited"]
+    assert outcomes.count("InvalidCredentials") == len(checked)
+    with pytest.raises(RateLimited):  # and the account stays limited afterwards
+        accounts.login(session, "awa@example.cm", "password-123", client="10.9.9.9")
 
 
 def test_failed_logins_are_limited_per_client_across_accounts(session):

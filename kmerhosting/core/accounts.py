@@ -377,15 +377,19 @@ def login(session: Session, email, password, client: str = "") -> Login:
         email_n = normalize_email(email)
     except FieldError:
         email_n = ""
-    rate_limit.check(session, (rate_limit.LOGIN_PER_ACCOUNT, email_n), (rate_limit.LOGIN_PER_CLIENT, client))
+    # Counted before the password is checked (and kept when it is wrong): concurrent guesses can't
+    # all pass the limit.
+    attempt = rate_limit.attempt(session, (rate_limit.LOGIN_PER_ACCOUNT, email_n),
+                                 (rate_limit.LOGIN_PER_CLIENT, client))
     user = user_by_email(session, email_n) if email_n else None
     password_ok = isinstance(password, str) and 0 < len(password.encode("utf-8")) <= 200 and \
         verify_password(password, user.password_hash if user else _dummy_hash())
     if user is None or not password_ok:
-        rate_limit.record(session, (rate_limit.LOGIN_PER_ACCOUNT, email_n), (rate_limit.LOGIN_PER_CLIENT, client))
         raise InvalidCredentials()
     if user.status == UserStatus.blocked:
         raise AccountBlocked()
+    # Only failures count: a good password takes its attempt back and forgets the account's failures.
+    rate_limit.forget(session, attempt)
     rate_limit.clear(session, rate_limit.LOGIN_PER_ACCOUNT, email_n)
     user.last_login_at = utcnow()
     session.add(user)
@@ -471,10 +475,10 @@ def change_password(session: Session, user_id: int, current_password, new_passwo
 
 
 def _check_current_password(session: Session, user: User, password) -> None:
-    rate_limit.check(session, (rate_limit.PASSWORD_PER_USER, str(user.id)))
+    attempt = rate_limit.attempt(session, (rate_limit.PASSWORD_PER_USER, str(user.id)))
     if not isinstance(password, str) or len(password) > 200 or not verify_password(password, user.password_hash):
-        rate_limit.record(session, (rate_limit.PASSWORD_PER_USER, str(user.id)))
         raise WrongPassword()
+    rate_limit.forget(session, attempt)
 
 
 def request_email_change(session: Session, user_id: int, new_email, password) -> None:

@@ -2,7 +2,8 @@
 
 A limit is a key ("login:email:a@b.cm", "login:client:1.2.3.4"), a number of events and a window.
 Events are written in their own short transaction: a failed login must count even though the
-caller's transaction is rolled back when the login is refused.
+caller's transaction is rolled back when the login is refused. An attempt is recorded before it is
+counted (`attempt`), so concurrent attempts cannot all pass a limit they each saw as not yet full.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
+from ..db import apart
 from ..models import RateLimitEvent, utcnow
 from .errors import RateLimited
 
@@ -52,37 +54,48 @@ def count(session: Session, limit: Limit, subject: str) -> int:
 
 
 def check(session: Session, *checks: tuple[Limit, str]) -> None:
-    """Raise RateLimited when any (limit, subject) pair has used up its window."""
+    """Raise RateLimited when any (limit, subject) pair has used up its window (a read only: use
+    `attempt` or `hit` to count an action, so that concurrent actions can't all pass)."""
     for limit, subject in checks:
         if count(session, limit, subject) >= limit.max_events:
             raise RateLimited()
 
 
-def record(session: Session, *checks: tuple[Limit, str]) -> None:
-    """Count one event for each (limit, subject), committed at once on the same database."""
+def record(session: Session, *checks: tuple[Limit, str]) -> list[int]:
+    """Count one event for each (limit, subject), committed at once on the same database; their ids."""
     now = utcnow()
-    events = [RateLimitEvent(key=limit.key(subject), created_at=now) for limit, subject in checks]
-    if _holds_sqlite_write_lock(session):
-        # A second connection would wait for this one's lock: count in the caller's transaction.
-        session.add_all(events)
-        session.flush()
-        return
-    with Session(session.get_bind()) as own:
+    with apart(session) as own:
+        events = [RateLimitEvent(key=limit.key(subject), created_at=now) for limit, subject in checks]
         own.add_all(events)
-        own.commit()
+        own.flush()
+        return [event.id for event in events]
 
 
-def _holds_sqlite_write_lock(session: Session) -> bool:
-    if session.get_bind().dialect.name != "sqlite":
-        return False
-    raw = session.connection().connection.driver_connection
-    return bool(getattr(raw, "in_transaction", False))
+def forget(session: Session, event_ids: list[int]) -> None:
+    """Take back events recorded by `record` / `attempt` (a refused or successful attempt)."""
+    if event_ids:
+        with apart(session) as own:
+            own.execute(sa.delete(RateLimitEvent).where(RateLimitEvent.id.in_(event_ids)))
+
+
+def attempt(session: Session, *checks: tuple[Limit, str]) -> list[int]:
+    """Record this attempt first, then count it with the others in the window; returns its event ids.
+
+    Checking before recording lets a burst of concurrent attempts all see the same count and all pass.
+    Recorded first, each attempt counts every attempt committed before its own count, so with a limit
+    of N at most N of them pass, whatever the interleaving. A refused attempt is taken back: hammering
+    a full window does not keep it full longer.
+    """
+    ids = record(session, *checks)
+    if any(count(session, limit, subject) > limit.max_events for limit, subject in checks):
+        forget(session, ids)
+        raise RateLimited()
+    return ids
 
 
 def hit(session: Session, *checks: tuple[Limit, str]) -> None:
-    """Check then record: for actions that count whether or not they succeed (mail requests)."""
-    check(session, *checks)
-    record(session, *checks)
+    """For actions that count whether or not they succeed (mail requests, searches)."""
+    attempt(session, *checks)
 
 
 def clear(session: Session, limit: Limit, subject: str) -> None:
