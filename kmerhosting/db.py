@@ -93,8 +93,8 @@ def lock_user(session: Session, user_id: int) -> models.User | None:
 
 def holds_sqlite_write_lock(session: Session) -> bool:
     """True when this session's connection is inside an SQLite write transaction."""
-    if session.get_bind().dialect.name != "sqlite":
-        return False
+    if session.get_bind().dialect.name != "sqlite" or not session.in_transaction():
+        return False  # (no connection checked out just to ask)
     raw = session.connection().connection.driver_connection
     return bool(getattr(raw, "in_transaction", False))
 

@@ -61,34 +61,43 @@ def check(session: Session, *checks: tuple[Limit, str]) -> None:
             raise RateLimited()
 
 
+def _add(session: Session, checks) -> list[int]:
+    now = utcnow()
+    events = [RateLimitEvent(key=limit.key(subject), created_at=now) for limit, subject in checks]
+    session.add_all(events)
+    session.flush()
+    return [event.id for event in events]
+
+
 def record(session: Session, *checks: tuple[Limit, str]) -> list[int]:
     """Count one event for each (limit, subject), committed at once on the same database; their ids."""
-    now = utcnow()
     with apart(session) as own:
-        events = [RateLimitEvent(key=limit.key(subject), created_at=now) for limit, subject in checks]
-        own.add_all(events)
-        own.flush()
-        return [event.id for event in events]
+        return _add(own, checks)
 
 
 def forget(session: Session, event_ids: list[int]) -> None:
-    """Take back events recorded by `record` / `attempt` (a refused or successful attempt)."""
+    """Take back events recorded by `attempt` (an attempt that succeeded), in the caller's transaction."""
     if event_ids:
-        with apart(session) as own:
-            own.execute(sa.delete(RateLimitEvent).where(RateLimitEvent.id.in_(event_ids)))
+        session.execute(sa.delete(RateLimitEvent).where(RateLimitEvent.id.in_(event_ids)))
 
 
 def attempt(session: Session, *checks: tuple[Limit, str]) -> list[int]:
     """Record this attempt first, then count it with the others in the window; returns its event ids.
 
     Checking before recording lets a burst of concurrent attempts all see the same count and all pass.
-    Recorded first, each attempt counts every attempt committed before its own count, so with a limit
-    of N at most N of them pass, whatever the interleaving. A refused attempt is taken back: hammering
-    a full window does not keep it full longer.
+    Recorded (and committed) first, each attempt counts every attempt committed before its own count,
+    so with a limit of N at most N of them pass, whatever the interleaving. A refused attempt is taken
+    back: hammering a full window does not keep it full longer. One connection does it all, before the
+    caller's session needs its own (a burst must not hold two connections per attempt).
     """
-    ids = record(session, *checks)
-    if any(count(session, limit, subject) > limit.max_events for limit, subject in checks):
-        forget(session, ids)
+    with apart(session) as own:
+        ids = _add(own, checks)
+        if own is not session:
+            own.commit()
+        refused = any(count(own, limit, subject) > limit.max_events for limit, subject in checks)
+        if refused:
+            own.execute(sa.delete(RateLimitEvent).where(RateLimitEvent.id.in_(ids)))
+    if refused:
         raise RateLimited()
     return ids
 
