@@ -482,7 +482,12 @@ def _check_current_password(session: Session, user: User, password) -> None:
 
 
 def request_email_change(session: Session, user_id: int, new_email, password) -> None:
-    """Mail a confirmation link to the new address; the address changes when the link is opened."""
+    """Mail a confirmation link to the new address; the address changes when the link is opened.
+
+    The answer is the same whether or not the new address has an account (else this form would tell
+    anyone logged in which addresses are customers here): a taken address gets no link, its owner a
+    notice instead. Counted first, per account and per target address, before anything is looked up.
+    """
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
@@ -490,7 +495,10 @@ def request_email_change(session: Session, user_id: int, new_email, password) ->
     new_email = normalize_email(new_email)
     if new_email == user.email:
         raise FieldError("email", "accounts.email_unchanged")
-    if user_by_email(session, new_email) is not None:
-        raise EmailTaken()
-    rate_limit.hit(session, (rate_limit.VERIFY_PER_ACCOUNT, user.email))
+    rate_limit.hit(session, (rate_limit.VERIFY_PER_ACCOUNT, user.email), (rate_limit.VERIFY_PER_ACCOUNT, new_email))
+    owner = user_by_email(session, new_email)
+    if owner is not None:
+        _send_after_commit(session, "email_in_use", owner.email, owner.language, {"name": owner.name},
+                           user_id=owner.id)
+        return
     _send_verification(session, user, user.language, to_email=new_email, purpose=PURPOSE_CHANGE_EMAIL)
