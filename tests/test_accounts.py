@@ -555,6 +555,58 @@ def test_an_address_taken_meanwhile_cannot_be_confirmed(session, engine):
     assert reload(session, user.id).email == "awa@example.cm"
 
 
+def _pending_email_change(session, engine, user) -> str:
+    accounts.request_email_change(session, user.id, "thief@example.cm", "password-123")
+    session.commit()
+    return token_of(last_link(engine, "thief@example.cm"))
+
+
+def test_a_password_change_ends_a_pending_email_change_and_reset_links(session, engine):
+    """Whoever started them (a stolen session, an old reset mail) loses them with the old password."""
+    user = make_user(session, email="awa@example.cm")
+    change = _pending_email_change(session, engine, user)
+    accounts.request_password_reset(session, "awa@example.cm", client="c")
+    session.commit()
+    reset = token_of(last_link(engine, "awa@example.cm"))
+
+    accounts.change_password(session, user.id, "password-123", "New-pass-2026")
+    session.commit()
+
+    with pytest.raises(LinkExpired):
+        accounts.verify_email(session, change)
+    with pytest.raises(LinkExpired):
+        accounts.reset_password(session, reset, "Other-pass-2027")
+    session.rollback()
+    assert reload(session, user.id).email == "awa@example.cm"
+
+
+def test_a_password_reset_ends_a_pending_email_change(session, engine):
+    user = make_user(session, email="awa@example.cm")
+    change = _pending_email_change(session, engine, user)
+    accounts.request_password_reset(session, "awa@example.cm", client="c")
+    session.commit()
+
+    accounts.reset_password(session, token_of(last_link(engine, "awa@example.cm")), "New-pass-2026")
+    session.commit()
+
+    with pytest.raises(LinkExpired):
+        accounts.verify_email(session, change)
+    session.rollback()
+    assert reload(session, user.id).email == "awa@example.cm"
+
+
+def test_a_verification_link_still_works_after_a_password_change(session, engine):
+    """It only proves the account's own address: nothing for someone else to gain."""
+    user = make_user(session, email="awa@example.cm", verified=False)
+    accounts.resend_verification(session, user.id, client="c")
+    session.commit()
+    accounts.change_password(session, user.id, "password-123", "New-pass-2026")
+    session.commit()
+    accounts.verify_email(session, token_of(last_link(engine, "awa@example.cm")))
+    session.commit()
+    assert reload(session, user.id).email_verified_at is not None
+
+
 def test_settings_functions_refuse_an_unknown_user(session):
     from kmerhosting.core.errors import NotFound
 

@@ -437,7 +437,8 @@ def check_reset_link(session: Session, raw_token) -> None:
 
 
 def reset_password(session: Session, raw_token, new_password) -> User:
-    """Set a new password from a reset link; every session of the user ends, every other link dies."""
+    """Set a new password from a reset link; every session of the user ends, and so do the other reset
+    links and a pending e-mail change."""
     token = _find_token(session, raw_token, (PURPOSE_RESET,))
     user = session.get(User, token.user_id)
     if user is None:
@@ -445,6 +446,7 @@ def reset_password(session: Session, raw_token, new_password) -> User:
     validate_password(new_password, user.email)
     _consume(session, token)
     _expire_other_tokens(session, user.id, PURPOSE_RESET)
+    _end_links(session, user.id, PURPOSE_CHANGE_EMAIL)
     user.password_hash = hash_password(new_password)
     # Opening the link proves the address, like a verification link.
     user.email_verified_at = user.email_verified_at or utcnow()
@@ -459,8 +461,19 @@ def _expire_other_tokens(session: Session, user_id: int, purpose: str) -> None:
                                                 EmailToken.used_at.is_(None)).values(used_at=utcnow()))
 
 
+def _end_links(session: Session, user_id: int, *purposes: str) -> None:
+    """Links mailed before a password change stop working ("expired, ask for a new one"): whoever
+    started them with the old password (a stolen session, an old reset mail) loses them too."""
+    now = utcnow()
+    session.execute(sa.update(EmailToken).where(EmailToken.user_id == user_id, EmailToken.purpose.in_(purposes),
+                                                EmailToken.used_at.is_(None), EmailToken.expires_at > now)
+                    .values(expires_at=now))
+
+
 def change_password(session: Session, user_id: int, current_password, new_password, keep_token=None) -> None:
-    """Change a logged-in user's password; every other session of theirs ends."""
+    """Change a logged-in user's password. What the old password opened ends with it: every other
+    session, pending reset links and a pending e-mail change (a verification link stays: it only
+    proves the account's own address)."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
@@ -471,6 +484,7 @@ def change_password(session: Session, user_id: int, current_password, new_passwo
     user.password_hash = hash_password(new_password)
     session.add(user)
     revoke_all_sessions(session, user.id, except_raw=keep_token if isinstance(keep_token, str) else None)
+    _end_links(session, user.id, PURPOSE_RESET, PURPOSE_CHANGE_EMAIL)
     session.flush()
 
 
