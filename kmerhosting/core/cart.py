@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from ..config import DURATIONS
 from ..integrations.registrar import RegistrarError
 from ..integrations.registrar.factory import get_registrar
-from ..models import CartItem, DomainMode, Pack, Service, ServiceStatus
+from ..models import CartItem, DomainMode, Pack, Service
 from .domains import domain_price_xaf, normalize_domain
 from .errors import DomainUnavailable, InvalidDuration, InvalidInput
 from .errors import RegistrarError as ShopRegistrarError
@@ -145,10 +145,8 @@ def clear_cart(session: Session, *, user_id: int | None, visitor_key: str | None
 
 
 def domain_is_hosted(session: Session, domain: str) -> bool:
-    """A domain already attached to a live (not cancelled) hosting service here."""
-    row = session.exec(select(Service.id).where(Service.domain == domain,
-                                                Service.status != ServiceStatus.cancelled)).first()
-    return row is not None
+    """A domain already attached to a live (not cancelled) hosting service here (Service.live_domain)."""
+    return session.exec(select(Service.id).where(Service.live_domain == domain)).first() is not None
 
 
 def _check_not_in_cart(items: list[CartItem], domain: str, except_id: int | None) -> None:
