@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from ..config import DURATIONS, get_settings
-from ..db import lock_user
+from ..db import lock_service_row, lock_user
 from ..models import (as_utc, Order, OrderStatus, Pack, Service, ServiceStatus, Transaction, TransactionKind,
                       User, utcnow)
 from . import ledger
@@ -65,9 +65,12 @@ def renew_service(session: Session, user_id: int, service_id, months, idempotenc
     if previous is not None:
         return _replay(session, user_id, previous)
     _check_user(user)
-    service = session.get(Service, service_id)
-    if service is None or service.user_id != user_id:
+    owner = session.exec(select(Service.user_id).where(Service.id == service_id)).first()
+    if owner != user_id:
         raise NotFound()  # same answer for someone else's service: ids reveal nothing
+    # Locked (after the user, the order an admin's status change follows too) and read fresh: an
+    # admin's cancellation committed while this renewal waited is seen here, not overwritten below.
+    service = lock_service_row(session, service_id)
     if service.status not in RENEWABLE:
         raise InvalidInput("dashboard.renew_not_renewable")
     pack = session.get(Pack, service.pack_id)

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from ...db import lock_service
 from ...models import Pack, Service, ServiceStatus, User, utcnow
 from .. import audit
 from ..errors import InvalidInput, NotFound
@@ -41,7 +42,9 @@ def list_services(session: Session, actor_id: int, *, status: str = "", search: 
 
 
 def _lock(session: Session, service_id) -> Service:
-    service = session.exec(select(Service).where(Service.id == as_id(service_id)).with_for_update()).first()
+    """The service, locked after its owner: a renewal in flight (which holds the owner) finishes before
+    an admin's change reads the status, and one that starts later sees the change."""
+    service = lock_service(session, as_id(service_id))
     if service is None:
         raise NotFound()
     return service
