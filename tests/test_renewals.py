@@ -330,3 +330,41 @@ def test_a_renewal_in_flight_does_not_undo_an_admins_cancellation(engine, sessio
     assert refreshed.status == ServiceStatus.cancelled
     assert abs(as_utc(refreshed.expires_at) - as_utc(expiry)) < timedelta(seconds=1)  # not extended
     assert session.get(User, user.id).credits == 100_000 == ledger_sum(session, user.id)
+
+
+def test_a_renewal_lifts_an_expiry_suspension_but_not_an_admins(session):
+    """The notifier suspends a service left unpaid, an admin suspends one for a reason of their own:
+    paying a renewal ends the first, only an admin ends the second, and the customer reads why."""
+    from datetime import timedelta as days
+
+    from kmerhosting.core import notifier
+    from kmerhosting.core.admin import services as admin_services
+    from kmerhosting.state.dashboard_views import service_row
+
+    admin = make_user(session, role="admin")
+    user = make_user(session, credits=100_000)
+    pack = make_pack(session, monthly_price=1000)
+    unpaid = make_service(session, user, pack, days_left=-40, status=ServiceStatus.expired)
+    abuse = make_service(session, user, pack, days_left=100)
+    notifier.update_expired_services(utcnow(), notifier.RunSummary())
+    admin_services.set_status(session, admin.id, abuse.id, "suspended")
+    session.commit()
+    session.expire_all()
+    assert session.get(Service, unpaid.id).suspended_by == "expiry"
+    assert session.get(Service, abuse.id).suspended_by == "admin"
+
+    renewals.renew_service(session, user.id, unpaid.id, 1, key(1))
+    renewals.renew_service(session, user.id, abuse.id, 1, key(2))
+
+    session.expire_all()
+    assert session.get(Service, unpaid.id).status == ServiceStatus.active
+    held = session.get(Service, abuse.id)
+    assert held.status == ServiceStatus.suspended and held.suspended_by == "admin"
+    assert as_utc(held.expires_at) > utcnow() + days(days=120)  # the renewal itself was paid and counted
+    row = service_row(held, pack, (60, 30, 15, 5), utcnow())
+    assert "administrat" in row.status_fr.lower() and "support" in row.note_en.lower()
+    # Lifted by an admin, it is an ordinary active service again.
+    admin_services.set_status(session, admin.id, abuse.id, "active")
+    session.commit()
+    session.expire_all()
+    assert (session.get(Service, abuse.id).status, session.get(Service, abuse.id).suspended_by) == ("active", "")

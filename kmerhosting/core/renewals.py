@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 
 from ..config import DURATIONS, get_settings
 from ..db import lock_service_row, lock_user
-from ..models import (as_utc, Order, OrderStatus, Pack, Service, ServiceStatus, Transaction, TransactionKind,
-                      User, utcnow)
+from ..models import (as_utc, Order, OrderStatus, Pack, Service, ServiceStatus, SuspendedBy, Transaction,
+                      TransactionKind, User, utcnow)
 from . import ledger
 from .calendar_months import add_months
 from .errors import InsufficientCredits, InvalidDuration, InvalidInput, NotAuthorized, NotFound
@@ -95,7 +95,7 @@ def renew_service(session: Session, user_id: int, service_id, months, idempotenc
                       description=f"{pack.name} · {service.domain} · {months}", order_id=order.id,
                       service_id=service.id)
     service.expires_at = new_expiry
-    if service.status != ServiceStatus.pending:
+    if service.status != ServiceStatus.pending and not held_by_admin(service):
         service.status = ServiceStatus.active
     service.updated_at = now
     session.add(service)
@@ -106,6 +106,11 @@ def renew_service(session: Session, user_id: int, service_id, months, idempotenc
     session.commit()
     _deliver(mail_id, result.order_id)
     return result
+
+
+def held_by_admin(service: Service) -> bool:
+    """Suspended by an admin: paying keeps the service, but only an admin lifts the suspension."""
+    return service.status == ServiceStatus.suspended and service.suspended_by == SuspendedBy.admin
 
 
 def _queue_renewal_mail(session: Session, result: RenewalResult, user: User) -> int | None:

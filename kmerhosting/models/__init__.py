@@ -17,6 +17,7 @@ from .enums import (
     RegistrarStatus,
     Role,
     ServiceStatus,
+    SuspendedBy,
     TokenPurpose,
     TransactionKind,
     UserStatus,
@@ -31,5 +32,5 @@ __all__ = [
     "CreditRequestStatus", "DomainMode", "DomainPurchase", "EmailToken", "NotificationLog",
     "NotificationStatus", "Order", "OrderStatus", "OutboxMessage", "Pack", "PaymentMethod",
     "RateLimitEvent", "RegistrarStatus", "Role", "Service", "ServiceStatus", "TokenPurpose",
-    "Transaction", "TransactionKind", "User", "UserStatus", "as_utc", "utcnow",
+    "SuspendedBy", "Transaction", "TransactionKind", "User", "UserStatus", "as_utc", "utcnow",
 ]

@@ -13,7 +13,7 @@ class Service(SQLModel, table=True):
     `live_domain` is the domain while the service is not cancelled, NULL once it is: its unique index
     makes "one live hosting service per domain" a rule of the database, which two checkouts paying at
     the same moment can't both pass (a read-then-write check could). It is kept in step with `domain`
-    and `status` on every insert and update made through the ORM (`_keep_live_domain` below), so no
+    and `status` on every insert and update made through the ORM (`_keep_service_columns` below), so no
     path that creates a service, changes its domain, cancels or reactivates it can forget it.
     """
 
@@ -34,6 +34,9 @@ class Service(SQLModel, table=True):
     live_domain: str | None = str_field(253, default=None, nullable=True)
     control_panel: str = str_field(16)
     status: str = str_field(16, default=ServiceStatus.pending)
+    # Who suspended it (SuspendedBy) while it is suspended, "" otherwise: a renewal lifts only an
+    # expiry suspension, and the customer is told when an admin's holds it.
+    suspended_by: str = str_field(16, default="")
     duration_months: int
     price_paid: int = Field(sa_type=sa.BigInteger)  # XAF, the hosting part of the order line
     starts_at: datetime
@@ -49,5 +52,7 @@ def live_domain_for(domain: str, status: str) -> str | None:
 
 @sa.event.listens_for(Service, "before_insert")
 @sa.event.listens_for(Service, "before_update")
-def _keep_live_domain(_mapper, _connection, service: Service) -> None:
+def _keep_service_columns(_mapper, _connection, service: Service) -> None:
     service.live_domain = live_domain_for(service.domain, service.status)
+    if service.status != ServiceStatus.suspended:
+        service.suspended_by = ""

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from ...db import lock_service
-from ...models import Pack, Service, ServiceStatus, User, utcnow
+from ...models import Pack, Service, ServiceStatus, SuspendedBy, User, utcnow
 from .. import audit
 from ..errors import InvalidInput, NotFound
 from .common import Page, as_id, clean_text, ilike, paginate, require_admin
@@ -61,6 +61,8 @@ def set_status(session: Session, actor_id: int, service_id, status: str) -> Serv
         raise InvalidInput("admin.error.service_expired")
     before = {"status": service.status}
     service.status = status
+    if status == S.suspended:
+        service.suspended_by = SuspendedBy.admin  # lifted only here, never by the customer's renewal
     service.updated_at = utcnow()
     session.add(service)
     audit.record(session, actor.id, "service.status", "service", service.id, before, {"status": status})
