@@ -76,6 +76,7 @@ class Settings:
     new_service_status: str = "pending"
     credit_request_min: int = 1000
     credit_request_max: int = 5_000_000
+    cart_visitor_days: int = 30
 
     # Reminders and notifier
     reminder_days: tuple[int, ...] = (60, 30, 15, 5)
@@ -326,6 +327,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         new_service_status=_choice(env, "NEW_SERVICE_STATUS", "pending", ("pending", "active")),
         credit_request_min=credit_min,
         credit_request_max=credit_max,
+        cart_visitor_days=_int(env, "CART_VISITOR_DAYS", defaults.cart_visitor_days, 1),
         reminder_days=_int_list(env, "REMINDER_DAYS", defaults.reminder_days),
         notifier_daily_at=daily_at,
         notifier_retry_minutes=_int(env, "NOTIFIER_RETRY_MINUTES", defaults.notifier_retry_minutes, 1),

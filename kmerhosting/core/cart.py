@@ -12,6 +12,7 @@ the live price to show a change, it never charges them.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -19,7 +20,8 @@ from sqlmodel import Session, select
 from ..config import DURATIONS
 from ..integrations.registrar import RegistrarError
 from ..integrations.registrar.factory import get_registrar
-from ..models import CartItem, DomainMode, Pack, Service
+from ..models import CartItem, DomainMode, Pack, Service, utcnow
+from . import rate_limit
 from .domains import domain_price_xaf, normalize_domain
 from .errors import DomainUnavailable, InvalidDuration, InvalidInput
 from .errors import RegistrarError as ShopRegistrarError
@@ -91,13 +93,28 @@ def _new_line(session: Session, user_id: int | None, visitor_key: str | None, **
     return item
 
 
+def _count_anonymous_addition(session: Session, user_id: int | None, client: str) -> None:
+    if user_id is None:
+        rate_limit.hit(session, (rate_limit.CART_ADD_PER_CLIENT, client or "-"))
+
+
+def purge_visitor_carts(session: Session, older_than: timedelta, now: datetime | None = None) -> int:
+    """Delete anonymous visitors' lines older than `older_than` (the notifier's daily run calls it):
+    a visitor who never logs in would otherwise keep them for ever. Accounts' carts are kept."""
+    return session.execute(sa.delete(CartItem).where(CartItem.user_id.is_(None),
+                                                     CartItem.created_at < (now or utcnow()) - older_than)).rowcount
+
+
 def hosting_price(pack: Pack, months: int) -> int:
     return duration_price(pack.monthly_price, months, pack.discounts).price
 
 
-def add_pack(session: Session, *, user_id: int | None, visitor_key: str | None, pack_id, months) -> CartItem:
-    """A hosting line; its domain is chosen afterwards (`choose_new_domain` / `choose_own_domain`)."""
+def add_pack(session: Session, *, user_id: int | None, visitor_key: str | None, pack_id, months,
+             client: str = "") -> CartItem:
+    """A hosting line; its domain is chosen afterwards (`choose_new_domain` / `choose_own_domain`).
+    An anonymous visitor's additions are counted per client address (`client`)."""
     months = _check_months(months)
+    _count_anonymous_addition(session, user_id, client)
     pack = session.get(Pack, pack_id) if isinstance(pack_id, int) and not isinstance(pack_id, bool) else None
     if pack is None or not pack.is_active:
         raise InvalidInput("shop.error.unknown_pack")
@@ -203,8 +220,10 @@ def choose_own_domain(session: Session, *, user_id: int | None, visitor_key: str
 
 
 def add_domain_item(session: Session, *, user_id: int | None, visitor_key: str | None, domain: str,
-                    years: int, registrar=None) -> CartItem:
-    """A domain-only line (no hosting): the domain is registered for `years` years at checkout."""
+                    years: int, registrar=None, client: str = "") -> CartItem:
+    """A domain-only line (no hosting): the domain is registered for `years` years at checkout.
+    An anonymous visitor's additions are counted per client address, before the registrar is asked."""
+    _count_anonymous_addition(session, user_id, client)
     domain, price = quote_new_domain(domain, years, registrar)
     _check_not_in_cart(cart_items(session, user_id=user_id, visitor_key=visitor_key), domain, None)
     return _new_line(session, user_id, visitor_key, pack_id=None, duration_months=0, quoted_price=0,

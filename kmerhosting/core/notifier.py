@@ -30,6 +30,7 @@ from ..db import session_scope
 from ..models import (as_utc, DomainPurchase, NotificationLog, NotificationStatus, Pack, RegistrarStatus, Service,
                       ServiceStatus, SuspendedBy, User, UserStatus, utcnow)
 from . import mailer, rate_limit
+from .cart import purge_visitor_carts
 
 log = logging.getLogger(__name__)
 
@@ -272,6 +273,8 @@ def run_daily(now: datetime | None = None, *, dry_run: bool = False, backend=Non
     if not dry_run:
         with session_scope() as session:  # rate-limit counters older than any window are dead weight
             rate_limit.purge_expired(session)
+        with session_scope() as session:  # and so are carts of visitors who never came back
+            purge_visitor_carts(session, timedelta(days=get_settings().cart_visitor_days), now)
     log.info("notifier run done: %s", summary.line())
     return summary
 

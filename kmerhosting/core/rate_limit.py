@@ -42,6 +42,9 @@ VERIFY_PER_CLIENT = Limit("verify:client", 20, timedelta(hours=1))
 REGISTER_PER_CLIENT = Limit("register:client", 30, timedelta(hours=1))
 # Domain searches: each one is a call to the registrar, which throttles the shop's account (DNA 361).
 DOMAIN_SEARCH_PER_CLIENT = Limit("domain_search:client", 120, timedelta(minutes=10))
+# Lines added to anonymous carts: a script can invent visitor keys, so its address bounds the rows it
+# writes (an account's cart is bounded by the account). Loose, like the other per-client limits.
+CART_ADD_PER_CLIENT = Limit("cart_add:client", 120, timedelta(minutes=10))
 # Wrong current password on a logged-in settings form (a stolen session must not guess it).
 PASSWORD_PER_USER = Limit("password:user", 5, timedelta(minutes=15))
 

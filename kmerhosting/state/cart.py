@@ -167,8 +167,9 @@ class CartState(BaseState):
     @rx.event
     def add_pack(self, pack_id, months):
         pack_id, months = _int(pack_id), _int(months)
+        client = self.router.session.client_ip or ""
         error = self._run(lambda s, u, k: cart.add_pack(s, user_id=u, visitor_key=k, pack_id=pack_id,
-                                                        months=months))
+                                                        months=months, client=client))
         return error or rx.redirect("/cart")
 
     @rx.event

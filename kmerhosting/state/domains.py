@@ -124,7 +124,7 @@ class DomainsState(BaseState):
             with session_scope() as session:
                 user_id, visitor_key = cart_state._owner(session)
                 cart_core.add_domain_item(session, user_id=user_id, visitor_key=visitor_key, domain=domain,
-                                          years=years)
+                                          years=years, client=self.router.session.client_ip or "")
         except (KmerError, RegistrarError) as exc:
             fr, en = both_languages(exc)
             return rx.toast.error(en if self.lang == "en" else fr)
