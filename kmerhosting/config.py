@@ -90,6 +90,7 @@ class Settings:
 
     # Accounts
     session_days: int = 30
+    session_idle_minutes: int = 120
     verify_token_hours: int = 48
     reset_token_minutes: int = 60
     admin_email: str = ""
@@ -337,6 +338,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         notifier_after_days=_int_list(env, "NOTIFIER_AFTER_DAYS", defaults.notifier_after_days),
         notifier_max_attempts=_int(env, "NOTIFIER_MAX_ATTEMPTS", defaults.notifier_max_attempts, 1),
         session_days=_int(env, "SESSION_DAYS", defaults.session_days, 1),
+        session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", defaults.session_idle_minutes, 6),
         verify_token_hours=_int(env, "VERIFY_TOKEN_HOURS", defaults.verify_token_hours, 1),
         reset_token_minutes=_int(env, "RESET_TOKEN_MINUTES", defaults.reset_token_minutes, 1),
         admin_email=admin_email,

@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from kmerhosting.core import accounts, passwords, rate_limit
+from kmerhosting.core import accounts, passwords, rate_limit, sessions
 from kmerhosting.core.accounts import (AccountBlocked, EmailNotVerified, EmailTaken, FieldError,
                                        InvalidCredentials, LinkExpired, LinkInvalid, LinkUsed, WrongPassword)
 from kmerhosting.core.errors import NotAuthorized, RateLimited
 from kmerhosting.core.sessions import create_session, revoke_all_sessions, user_for_token
-from kmerhosting.models import AuthSession, EmailToken, NotificationLog, Role, User, UserStatus, utcnow
+from kmerhosting.models import AuthSession, EmailToken, NotificationLog, Role, User, UserStatus, as_utc, utcnow
 
 from .factories import make_user
 from .test_accounts_support import last_link, outbox, token_of
@@ -214,6 +214,55 @@ def test_login_opens_a_hashed_expiring_session_and_logout_ends_it(session):
     accounts.logout(session, result.token)
     session.commit()
     assert user_for_token(session, result.token) is None
+
+
+def _seen(session, token, ago: timedelta):
+    """Pretend the session was last used `ago` ago."""
+    row = session.exec(select(AuthSession).where(AuthSession.token_hash == sessions.hash_token(token))).one()
+    row.last_seen_at = utcnow() - ago
+    session.add(row)
+    session.commit()
+    return row.id
+
+
+def _last_seen(engine, row_id):
+    with Session(engine) as s:
+        row = s.get(AuthSession, row_id)
+        return as_utc(row.last_seen_at), row.revoked_at
+
+
+def test_a_session_idle_longer_than_the_limit_ends(session, engine, configure):
+    """A login forgotten on a shared or cybercafé computer does not stay open for SESSION_DAYS."""
+    configure(SESSION_IDLE_MINUTES=30)
+    user = make_user(session)
+    idle, active = create_session(session, user.id), create_session(session, user.id)
+    session.commit()
+    idle_id = _seen(session, idle, timedelta(minutes=31))
+    _seen(session, active, timedelta(minutes=29))
+
+    assert user_for_token(session, idle) is None
+    session.rollback()  # the handler's transaction may roll back: the ending stays
+    assert _last_seen(engine, idle_id)[1] is not None
+    assert user_for_token(session, active).id == user.id
+    assert user_for_token(session, idle) is None  # ended for good, not only while idle
+
+
+def test_last_seen_is_updated_at_most_every_few_minutes(session, engine, configure):
+    configure(SESSION_IDLE_MINUTES=60)
+    user = make_user(session)
+    token = create_session(session, user.id)
+    session.commit()
+    row_id = _seen(session, token, timedelta(minutes=6))
+    assert user_for_token(session, token).id == user.id
+    session.rollback()
+    touched, _ = _last_seen(engine, row_id)
+    assert utcnow() - touched < timedelta(minutes=1)
+
+    row_id = _seen(session, token, timedelta(minutes=2))
+    before, _ = _last_seen(engine, row_id)
+    for _ in range(5):  # every event of the next minutes: no write
+        assert user_for_token(session, token).id == user.id
+    assert _last_seen(engine, row_id)[0] == before
 
 
 def test_unknown_address_and_wrong_password_give_the_same_answer(session):
