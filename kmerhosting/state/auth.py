@@ -72,13 +72,8 @@ class NavState(BaseState):
         with session_scope() as session:
             self._apply(self._current_user(session))
 
-    @rx.event
-    def logout(self):
-        with session_scope() as session:
-            accounts.logout(session, self.auth_token)
-        self.auth_token = ""
-        self._apply(None)
-        return [rx.redirect("/"), rx.toast.info(self._t("accounts.logged_out"))]
+    # `NavState.logout` (the navbar's button, /auth/logout) is BaseState.logout: it runs on the state
+    # every page state derives from, so it can empty them all.
 
 
 class LoginState(AuthFormState):
