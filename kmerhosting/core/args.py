@@ -34,9 +34,10 @@ MAX_FIELD_LENGTH = 2000
 _INT = re.compile(r"[+-]?[0-9]{1,18}")
 
 
-def parse_id(value) -> int:
-    """A positive row id; NotFound for anything else (floats, huge numbers, bools, junk)."""
-    if isinstance(value, str):
+def parse_id(value, *, from_text: bool = True) -> int:
+    """A positive row id; NotFound for anything else (floats, huge numbers, bools, junk). With
+    from_text=False only an integer will do (core functions that are handed ids already parsed)."""
+    if isinstance(value, str) and from_text:
         text = value.strip()
         if not _INT.fullmatch(text):
             raise NotFound()
@@ -80,13 +81,20 @@ def parse_flag(value) -> bool:
 
 
 def parse_form(value, max_length: int = MAX_FIELD_LENGTH) -> dict[str, str]:
-    """A submitted form: string fields only, each cut to `max_length`, names short, a bounded number of
-    them. Anything else the browser sends (a list instead of a dict, nested values) is left out."""
+    """A submitted form as {name: string}: each value cut to `max_length`, names short, a bounded number
+    of fields. A checkbox's true/false becomes "on"/"" and a whole number its digits, as an HTML form
+    would send them; anything else (floats, lists, nested dicts, a list instead of a dict) is left out."""
     if not isinstance(value, dict):
         return {}
     form: dict[str, str] = {}
     for name, field in list(value.items())[:MAX_FORM_FIELDS]:
-        if isinstance(name, str) and len(name) <= MAX_FIELD_NAME and isinstance(field, str):
+        if not isinstance(name, str) or len(name) > MAX_FIELD_NAME:
+            continue
+        if isinstance(field, bool):
+            form[name] = "on" if field else ""
+        elif isinstance(field, int) and abs(field) <= MAX_ID:
+            form[name] = str(field)
+        elif isinstance(field, str):
             form[name] = field[:max_length]
     return form
 

@@ -22,6 +22,7 @@ from ..integrations.registrar import RegistrarError
 from ..integrations.registrar.factory import get_registrar
 from ..models import CartItem, DomainMode, Pack, Service, utcnow
 from . import rate_limit
+from .args import or_none, parse_id
 from .domains import domain_price_xaf, normalize_domain
 from .errors import DomainUnavailable, InvalidDuration, InvalidInput
 from .errors import RegistrarError as ShopRegistrarError
@@ -62,7 +63,8 @@ def cart_items(session: Session, *, user_id: int | None, visitor_key: str | None
 def get_item(session: Session, *, user_id: int | None, visitor_key: str | None, item_id) -> CartItem:
     """One line of this cart; anyone else's line (or a bogus id) is "not in your cart"."""
     clause = _owner_clause(user_id, visitor_key)
-    if clause is None or isinstance(item_id, bool) or not isinstance(item_id, int):
+    item_id = or_none(parse_id, item_id, from_text=False)
+    if clause is None or item_id is None:
         raise InvalidInput("shop.error.item_not_found")
     item = session.exec(select(CartItem).where(clause, CartItem.id == item_id)).first()
     if item is None:
@@ -115,7 +117,8 @@ def add_pack(session: Session, *, user_id: int | None, visitor_key: str | None, 
     An anonymous visitor's additions are counted per client address (`client`)."""
     months = _check_months(months)
     _count_anonymous_addition(session, user_id, client)
-    pack = session.get(Pack, pack_id) if isinstance(pack_id, int) and not isinstance(pack_id, bool) else None
+    pack_id = or_none(parse_id, pack_id, from_text=False)
+    pack = session.get(Pack, pack_id) if pack_id is not None else None
     if pack is None or not pack.is_active:
         raise InvalidInput("shop.error.unknown_pack")
     return _new_line(session, user_id, visitor_key, pack_id=pack.id, duration_months=months,

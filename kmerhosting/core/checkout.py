@@ -454,7 +454,8 @@ def _result(db, order_id: int, replayed: bool) -> CheckoutResult:
 
 def get_order(session: Session, user_id: int, order_id) -> CheckoutResult:
     """A customer's own order (someone else's order id is not found)."""
-    order = session.get(Order, order_id) if isinstance(order_id, int) and not isinstance(order_id, bool) else None
+    order_id = or_none(parse_id, order_id, from_text=False)
+    order = session.get(Order, order_id) if order_id is not None else None
     if order is None or order.user_id != user_id:
         raise InvalidInput("shop.error.order_not_found")
     user = session.get(User, user_id)
@@ -506,7 +507,7 @@ def change_service_domain(session: Session, user_id: int, service_id, domain) ->
     """After a refused registration: point the service at a domain the customer owns (or will buy
     through a domain-only cart line, which then attaches to this service at checkout). Only the owner,
     and only while the service is waiting for a domain."""
-    service_id = or_none(parse_id, service_id)
+    service_id = or_none(parse_id, service_id, from_text=False)
     service = session.get(Service, service_id) if service_id is not None else None
     if service is None or service.user_id != user_id:
         raise InvalidInput("shop.error.item_not_found")

@@ -20,6 +20,7 @@ from ..db import lock_service_row, lock_user
 from ..models import (as_utc, Order, OrderStatus, Pack, Service, ServiceStatus, SuspendedBy, Transaction,
                       TransactionKind, User, utcnow)
 from . import ledger
+from .args import or_none, parse_id, parse_int
 from .calendar_months import add_months
 from .errors import InsufficientCredits, InvalidDuration, InvalidInput, NotAuthorized, NotFound
 from .pricing import duration_price
@@ -156,19 +157,14 @@ def _check_user(user: User) -> None:
 
 
 def _check_months(months) -> int:
-    if isinstance(months, str) and months.strip().isdigit():
-        months = int(months.strip())
-    if isinstance(months, bool) or not isinstance(months, int) or months not in DURATIONS:
+    months = or_none(parse_int, months, min(DURATIONS), max(DURATIONS))
+    if months not in DURATIONS:
         raise InvalidDuration(months)
     return months
 
 
 def _check_id(value) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise NotFound()
-    return value
+    return parse_id(value)  # NotFound for anything that can't be a row id
 
 
 def _check_key(key) -> str:

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from ..config import LANGUAGES, get_settings
 from ..core import accounts, profile
+from ..core.args import or_none, parse_choice
 from ..core.errors import KmerError, NotAuthorized
 from ..core.sessions import user_for_token
 from ..db import session_scope
@@ -43,7 +44,8 @@ class BaseState(rx.State):
 
     @rx.event
     def set_language(self, lang: str):
-        if not isinstance(lang, str) or lang not in LANGUAGES:
+        lang = or_none(parse_choice, lang, LANGUAGES)
+        if lang is None:
             return rx.toast.error(translate("error.invalid_language", self.lang))
         self.lang = lang
         if self.auth_token:  # a logged-in customer: their e-mails follow the language they chose

@@ -6,6 +6,7 @@ import dataclasses
 
 import reflex as rx
 
+from ..core.args import or_none, parse_id, parse_int
 from ..core.domains import customer_domains, renew_domain, renewal_price_xaf
 from ..core.errors import KmerError, NotFound
 from ..db import session_scope
@@ -39,12 +40,6 @@ def _days(days: int | None, lang: str) -> str:
     return translate("domains.expired", lang) if days < 0 else translate("domains.days_left", lang, n=days)
 
 
-def _as_int(value) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 12:
-        return int(value)
-    return None
 
 
 class DashboardDomainsState(BaseState):
@@ -86,7 +81,7 @@ class DashboardDomainsState(BaseState):
 
     @rx.event
     def set_years(self, purchase_id, years):
-        purchase_id, years = _as_int(purchase_id), _as_int(years)
+        purchase_id, years = or_none(parse_id, purchase_id), or_none(parse_int, years, 1, 10)
         if years is None or str(years) not in YEAR_CHOICES:
             return rx.toast.error(self._t("error.domain_years"))
         try:
@@ -104,7 +99,7 @@ class DashboardDomainsState(BaseState):
     def renew(self, purchase_id):
         """Renew one of the customer's domains for the years picked on its row (a generator, so the
         button shows it is working while the registrar answers)."""
-        purchase_id = _as_int(purchase_id)
+        purchase_id = or_none(parse_id, purchase_id)
         row = next((r for r in self.rows if r.id == purchase_id), None)
         if self.busy:
             return

@@ -8,6 +8,7 @@ import logging
 import reflex as rx
 
 from ..config import get_settings
+from ..core.args import or_none, parse_int, parse_text
 from ..core.domains import normalize_domain, registrar_failure, search_for_client
 from ..core.errors import InvalidInput, KmerError
 from ..db import session_scope
@@ -42,8 +43,8 @@ def both_languages(exc: Exception) -> tuple[str, str]:
 
 
 def _years(value) -> int | None:
-    text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
-    return int(text) if text in YEAR_CHOICES else None
+    years = or_none(parse_int, value, 1, 10)
+    return years if str(years) in YEAR_CHOICES else None
 
 
 class DomainsState(BaseState):
@@ -71,14 +72,16 @@ class DomainsState(BaseState):
 
     @rx.event
     def set_query(self, value: str):
-        if isinstance(value, str):
-            self.query = value[:MAX_QUERY]
+        value = or_none(parse_text, value, MAX_QUERY)
+        if value is not None:
+            self.query = value
 
     @rx.event
     def set_years(self, value: str):
-        if _years(value) is None:
+        years = _years(value)
+        if years is None:
             return rx.toast.error(self._t("error.domain_years"))
-        self.years = str(value)
+        self.years = str(years)
         self._show()
 
     @rx.event
@@ -109,7 +112,7 @@ class DomainsState(BaseState):
         """A domain-only cart line for this visitor (account or anonymous cart), via the shop's cart."""
         years = _years(self.years)
         try:
-            domain = normalize_domain(domain)
+            domain = normalize_domain(or_none(parse_text, domain, MAX_QUERY + 1))
         except KmerError as exc:
             return rx.toast.error(self._error_message(exc))
         if domain not in self._per_year or years is None:
@@ -128,6 +131,6 @@ class DomainsState(BaseState):
         except (KmerError, RegistrarError) as exc:
             fr, en = both_languages(exc)
             return rx.toast.error(en if self.lang == "en" else fr)
-        if domain not in self.in_cart:
-            self.in_cart = [*self.in_cart, domain]
+        if domain not in self.in_cart:  # the last few only: a long visit must not grow the tab for ever
+            self.in_cart = [*self.in_cart, domain][-cart_core.MAX_ITEMS:]
         return rx.toast.success(self._t("domains.added_to_cart", domain=domain))

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from ...db import lock_service
 from ...models import Pack, Service, ServiceStatus, SuspendedBy, User, utcnow
 from .. import audit
+from ..args import parse_choice
 from ..errors import InvalidInput, NotFound
 from .common import Page, as_id, clean_text, ilike, paginate, require_admin
 
@@ -32,8 +33,7 @@ def list_services(session: Session, actor_id: int, *, status: str = "", search: 
     stmt = (select(Service, User.email, Pack.name).join(User, User.id == Service.user_id)
             .join(Pack, Pack.id == Service.pack_id))
     if status:
-        if status not in ServiceStatus.__members__:
-            raise InvalidInput("admin.error.bad_filter")
+        status = parse_choice(status, ServiceStatus.__members__, "admin.error.bad_filter")
         stmt = stmt.where(Service.status == status)
     search = clean_text(search, 120)
     if search:
@@ -52,8 +52,7 @@ def _lock(session: Session, service_id) -> Service:
 
 def set_status(session: Session, actor_id: int, service_id, status: str) -> Service:
     actor = require_admin(session, actor_id)
-    if status not in ServiceStatus.__members__:
-        raise InvalidInput("admin.error.bad_status")
+    status = parse_choice(status, ServiceStatus.__members__, "admin.error.bad_status")
     service = _lock(session, service_id)
     if status not in TRANSITIONS.get(service.status, set()):
         raise InvalidInput("admin.error.transition", old=service.status, new=status)
