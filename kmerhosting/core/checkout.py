@@ -520,8 +520,7 @@ def change_service_domain(session: Session, user_id: int, service_id, domain) ->
     service.updated_at = utcnow()
     session.add(service)
     try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:  # made live by someone else since the check above
+        session.flush()
+    except IntegrityError:  # made live by someone else since the check above: the caller rolls back
         raise DomainHostedHere(domain) from None
     return service
