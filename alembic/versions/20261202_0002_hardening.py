@@ -16,7 +16,6 @@ from typing import Sequence, Union
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel  # noqa: F401
 
 
 revision: str = '0002'

@@ -87,6 +87,9 @@ def cart_line(line: PreviewLine) -> CartLine:
         problem_fr=problem_fr, problem_en=problem_en)
 
 
+MAX_DOMAIN = 253
+
+
 def _id(value) -> int | None:
     """A row id from the browser, or None (core answers "not in your cart")."""
     return or_none(parse_id, value)
@@ -95,9 +98,6 @@ def _id(value) -> int | None:
 def _small(value, low: int = 0, high: int = 1000) -> int | None:
     """A duration or a number of years from the browser, or None (core says which values it takes)."""
     return or_none(parse_int, value, low, high)
-
-
-MAX_DOMAIN = 253
 
 
 class CartState(BaseState):

@@ -40,8 +40,6 @@ def _days(days: int | None, lang: str) -> str:
     return translate("domains.expired", lang) if days < 0 else translate("domains.days_left", lang, n=days)
 
 
-
-
 class DashboardDomainsState(BaseState):
     rows: list[DomainRow] = []
     balance_fr: str = ""
