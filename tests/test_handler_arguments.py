@@ -10,6 +10,8 @@ Reflex's own generic `setvar` is left out: it only dispatches to our `set_*` han
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextvars
 import inspect
 import logging
 import math
@@ -40,6 +42,15 @@ MAX_STATE_CHARS = 200_000  # far above any page's data here, far below a 10 MB s
 GROWTH_CALLS = 20
 MAX_GROWTH_CHARS = 2_000  # what 20 more calls with new arguments may add to the tab (one more entry
 # per call, kept for good, would add at least 20 x 250 characters)
+
+
+def run_async(coroutine):
+    """Run a coroutine to the end in its own thread (the browser tests' Playwright keeps an event loop
+    running in this one for the whole session), with this thread's context (Reflex keeps the app's
+    registered states in a context variable)."""
+    context = contextvars.copy_context()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(context.run, asyncio.run, coroutine).result()
 
 
 @pytest.fixture(autouse=True)
@@ -130,9 +141,9 @@ def call(root, cls, name, args):
     if inspect.isgenerator(result):
         return list(result)
     if inspect.isasyncgen(result):
-        return asyncio.run(_drain(result))
+        return run_async(_drain(result))
     if inspect.iscoroutine(result):
-        return asyncio.run(result)
+        return run_async(result)
     return result
 
 

@@ -9,6 +9,8 @@ without touching them. SQLite and MariaDB.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextvars
 import inspect
 import re
 from datetime import timedelta
@@ -37,6 +39,15 @@ from .test_accounts_support import make_state
 NAME, EMAIL, PHONE = "Zanele Mbarga", "zanele.mbarga@example.cm", "+237699887766"
 DOMAIN, BOUGHT, REFERENCE = "zanele-boutique.cm", "zanele-nom.cm", "MOMO-ZANELE-4242"
 MARKERS = [NAME, EMAIL, DOMAIN, BOUGHT, REFERENCE, "699887766", "99 88 77 66"]
+
+
+def run_async(coroutine):
+    """Run a coroutine to the end in its own thread (the browser tests' Playwright keeps an event loop
+    running in this one for the whole session), with this thread's context (Reflex keeps the app's
+    registered states in a context variable)."""
+    context = contextvars.copy_context()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(context.run, asyncio.run, coroutine).result()
 
 
 @pytest.fixture(autouse=True)
@@ -92,7 +103,7 @@ def run(handler, root, *args):
     if inspect.isgenerator(result):
         result = list(result)
     elif inspect.iscoroutine(result):
-        result = asyncio.run(result)
+        result = run_async(result)
     return result
 
 
@@ -220,7 +231,7 @@ def _end_login(session, world, how: str) -> None:
 def hydrate(root):
     """The event a reload (or a reconnection) sends first: its answer is every state of the tab."""
     event = Event(name=f"{rx.State.get_full_name()}.hydrate_and_load", payload={})
-    return asyncio.run(ForgetEndedLogins().preprocess(app=shop.app, state=root, event=event))
+    return run_async(ForgetEndedLogins().preprocess(app=shop.app, state=root, event=event))
 
 
 @pytest.mark.parametrize("how", ["logged_out_elsewhere", "expired", "idle", "blocked", "password_changed"])
