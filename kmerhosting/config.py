@@ -83,6 +83,7 @@ class Settings:
     new_service_status: str = "pending"
     credit_request_min: int = 1000
     credit_request_max: int = 5_000_000
+    cart_visitor_days: int = 30
 
     # Reminders and notifier
     reminder_days: tuple[int, ...] = (60, 30, 15, 5)
@@ -96,6 +97,7 @@ class Settings:
 
     # Accounts
     session_days: int = 30
+    session_idle_minutes: int = 120
     verify_token_hours: int = 48
     reset_token_minutes: int = 60
     admin_email: str = ""
@@ -349,6 +351,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         new_service_status=_choice(env, "NEW_SERVICE_STATUS", "pending", ("pending", "active")),
         credit_request_min=credit_min,
         credit_request_max=credit_max,
+        cart_visitor_days=_int(env, "CART_VISITOR_DAYS", defaults.cart_visitor_days, 1),
         reminder_days=_int_list(env, "REMINDER_DAYS", defaults.reminder_days),
         notifier_daily_at=daily_at,
         notifier_retry_minutes=_int(env, "NOTIFIER_RETRY_MINUTES", defaults.notifier_retry_minutes, 1),
@@ -358,6 +361,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         notifier_after_days=_int_list(env, "NOTIFIER_AFTER_DAYS", defaults.notifier_after_days),
         notifier_max_attempts=_int(env, "NOTIFIER_MAX_ATTEMPTS", defaults.notifier_max_attempts, 1),
         session_days=_int(env, "SESSION_DAYS", defaults.session_days, 1),
+        session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", defaults.session_idle_minutes, 6),
         verify_token_hours=_int(env, "VERIFY_TOKEN_HOURS", defaults.verify_token_hours, 1),
         reset_token_minutes=_int(env, "RESET_TOKEN_MINUTES", defaults.reset_token_minutes, 1),
         admin_email=admin_email,

@@ -89,3 +89,46 @@ def lock_user(session: Session, user_id: int) -> models.User | None:
     stmt = (select(models.User).where(models.User.id == user_id).with_for_update()
             .execution_options(populate_existing=True))
     return session.exec(stmt).first()
+
+
+def lock_service_row(session: Session, service_id: int) -> models.Service | None:
+    """Load a service for update (read fresh, whatever this session saw before)."""
+    stmt = (select(models.Service).where(models.Service.id == service_id).with_for_update()
+            .execution_options(populate_existing=True))
+    return session.exec(stmt).first()
+
+
+def lock_service(session: Session, service_id: int) -> models.Service | None:
+    """Lock a service's owner (`lock_user`), then the service: the order every writer of a service
+    follows (a renewal locks the customer for the debit, then the service), so an admin's status change
+    and a renewal are serialised, never interleaved, and never deadlock."""
+    owner = session.exec(select(models.Service.user_id).where(models.Service.id == service_id)).first()
+    if owner is None:
+        return None
+    lock_user(session, owner)  # a service's owner never changes: reading it unlocked is safe
+    return lock_service_row(session, service_id)
+
+
+def holds_sqlite_write_lock(session: Session) -> bool:
+    """True when this session's connection is inside an SQLite write transaction."""
+    if session.get_bind().dialect.name != "sqlite" or not session.in_transaction():
+        return False  # (no connection checked out just to ask)
+    raw = session.connection().connection.driver_connection
+    return bool(getattr(raw, "in_transaction", False))
+
+
+@contextmanager
+def apart(session: Session) -> Iterator[Session]:
+    """A session for a write that must stick even if the caller's transaction is rolled back (a
+    rate-limit count, a login's last activity): its own short transaction, committed at once.
+
+    When the caller already holds SQLite's write lock, a second connection would wait for it until
+    the timeout: the write then joins the caller's transaction instead.
+    """
+    if holds_sqlite_write_lock(session):
+        yield session
+        session.flush()
+        return
+    with Session(session.get_bind(), expire_on_commit=False) as own:
+        yield own
+        own.commit()

@@ -15,10 +15,13 @@ except ConfigError as exc:  # refuse to start with a bad configuration, naming t
 from . import pages  # noqa: E402,F401  (records the pages)
 from .api import api  # noqa: E402
 from .pages.registry import add_pages  # noqa: E402
+from .state.tab_guard import ForgetEndedLogins  # noqa: E402
 
 app = rx.App(
     api_transformer=api,
 )
+# Before any event: a tab whose login has ended keeps nothing of its user (state/tab_guard.py).
+app.add_middleware(ForgetEndedLogins())
 add_pages(app)
 
 if get_settings().record_events:  # the browser tests' handler coverage (see event_recorder.py)

@@ -1,19 +1,23 @@
-"""Running a background event handler (`@rx.event(background=True)`) in a state test, without a socket.
+"""Running async and background event handlers (`@rx.event(background=True)`) in a state test, without
+a socket.
 
-In the app, such a handler gets a proxy of its state and changes it only inside `async with self:`
-blocks, while the event loop serves other events. Here the proxy is a stand-in that forwards to the
-state itself; the handler's blocking work still runs in the provider pool (state/offloop.py), in a
-thread of its own, as in the app.
+In the app, a background handler gets a proxy of its state and changes it only inside
+`async with self:` blocks, while the event loop serves other events. Here the proxy is a stand-in that
+forwards to the state itself; the handler's blocking work still runs in the provider pool
+(state/offloop.py), in a thread of its own, as in the app.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import inspect
 
 
-class _AsSeenByBackgroundTask:
+class BackgroundProxy:
+    """What a background handler gets instead of its state: `async with self` is a no-op here."""
+
     def __init__(self, state):
         object.__setattr__(self, "_state", state)
 
@@ -30,11 +34,21 @@ class _AsSeenByBackgroundTask:
         setattr(object.__getattribute__(self, "_state"), name, value)
 
 
-async def _drain(fn, proxy, args, kwargs) -> list:
-    if inspect.isasyncgenfunction(fn):
-        return [event async for event in fn(proxy, *args, **kwargs) if event is not None]
-    result = await fn(proxy, *args, **kwargs)
-    return [] if result is None else [result]
+def run_async(coroutine):
+    """Run a coroutine to the end in its own thread (the browser tests' Playwright keeps an event loop
+    running in this one for the whole session), with this thread's context (Reflex keeps the app's
+    registered states in a context variable)."""
+    context = contextvars.copy_context()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(context.run, asyncio.run, coroutine).result()
+
+
+async def drain(result) -> list:
+    """The events an async handler yielded (an async generator) or returned (a coroutine)."""
+    if inspect.isasyncgen(result):
+        return [event async for event in result if event is not None]
+    returned = await result
+    return [] if returned is None else [returned]
 
 
 def run_background(state, handler: str, *args, **kwargs) -> list:
@@ -43,6 +57,4 @@ def run_background(state, handler: str, *args, **kwargs) -> list:
     while handler not in type(state).__dict__:
         state = state.parent_state
     fn = getattr(type(state), handler).fn
-    proxy = _AsSeenByBackgroundTask(state)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, _drain(fn, proxy, args, kwargs)).result()
+    return run_async(drain(fn(BackgroundProxy(state), *args, **kwargs)))

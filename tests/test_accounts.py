@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
-from kmerhosting.core import accounts, passwords, rate_limit
+from kmerhosting.core import accounts, passwords, rate_limit, sessions
 from kmerhosting.core.accounts import (AccountBlocked, EmailNotVerified, EmailTaken, FieldError,
                                        InvalidCredentials, LinkExpired, LinkInvalid, LinkUsed, WrongPassword)
 from kmerhosting.core.errors import NotAuthorized, RateLimited
 from kmerhosting.core.sessions import create_session, revoke_all_sessions, user_for_token
-from kmerhosting.models import AuthSession, EmailToken, NotificationLog, Role, User, UserStatus, utcnow
+from kmerhosting.models import AuthSession, EmailToken, NotificationLog, Role, User, UserStatus, as_utc, utcnow
 
 from .factories import make_user
 from .test_accounts_support import last_link, outbox, token_of
@@ -214,6 +216,55 @@ def test_login_opens_a_hashed_expiring_session_and_logout_ends_it(session):
     assert user_for_token(session, result.token) is None
 
 
+def _seen(session, token, ago: timedelta):
+    """Pretend the session was last used `ago` ago."""
+    row = session.exec(select(AuthSession).where(AuthSession.token_hash == sessions.hash_token(token))).one()
+    row.last_seen_at = utcnow() - ago
+    session.add(row)
+    session.commit()
+    return row.id
+
+
+def _last_seen(engine, row_id):
+    with Session(engine) as s:
+        row = s.get(AuthSession, row_id)
+        return as_utc(row.last_seen_at), row.revoked_at
+
+
+def test_a_session_idle_longer_than_the_limit_ends(session, engine, configure):
+    """A login forgotten on a shared or cybercafé computer does not stay open for SESSION_DAYS."""
+    configure(SESSION_IDLE_MINUTES=30)
+    user = make_user(session)
+    idle, active = create_session(session, user.id), create_session(session, user.id)
+    session.commit()
+    idle_id = _seen(session, idle, timedelta(minutes=31))
+    _seen(session, active, timedelta(minutes=29))
+
+    assert user_for_token(session, idle) is None
+    session.rollback()  # the handler's transaction may roll back: the ending stays
+    assert _last_seen(engine, idle_id)[1] is not None
+    assert user_for_token(session, active).id == user.id
+    assert user_for_token(session, idle) is None  # ended for good, not only while idle
+
+
+def test_last_seen_is_updated_at_most_every_few_minutes(session, engine, configure):
+    configure(SESSION_IDLE_MINUTES=60)
+    user = make_user(session)
+    token = create_session(session, user.id)
+    session.commit()
+    row_id = _seen(session, token, timedelta(minutes=6))
+    assert user_for_token(session, token).id == user.id
+    session.rollback()
+    touched, _ = _last_seen(engine, row_id)
+    assert utcnow() - touched < timedelta(minutes=1)
+
+    row_id = _seen(session, token, timedelta(minutes=2))
+    before, _ = _last_seen(engine, row_id)
+    for _ in range(5):  # every event of the next minutes: no write
+        assert user_for_token(session, token).id == user.id
+    assert _last_seen(engine, row_id)[0] == before
+
+
 def test_unknown_address_and_wrong_password_give_the_same_answer(session):
     make_user(session, email="awa@example.cm")
     with pytest.raises(InvalidCredentials) as unknown:
@@ -285,6 +336,45 @@ def test_failed_logins_are_limited_per_account_even_with_the_right_password_then
             accounts.login(session, "ghost@example.cm", f"wrong-{n}", client=f"10.1.0.{n}")
     with pytest.raises(RateLimited):
         accounts.login(session, "ghost@example.cm", "whatever-1", client="10.9.9.8")
+
+
+def test_sixteen_concurrent_wrong_passwords_check_at_most_five(engine, session, monkeypatch):
+    """Counting and recording an attempt is one step: a burst of guesses at once can't all slip
+    under the limit before any of them is recorded."""
+    make_user(session, email="awa@example.cm")
+    checked, lock = [], threading.Lock()
+    real_verify = accounts.verify_password
+
+    def slow_verify(password, password_hash):
+        with lock:
+            checked.append(password)
+        time.sleep(0.05)  # a real bcrypt check takes this long or longer
+        return real_verify(password, password_hash)
+
+    monkeypatch.setattr(accounts, "verify_password", slow_verify)
+    barrier, outcomes = threading.Barrier(16), []
+
+    def guess(n):
+        with Session(engine) as own:
+            barrier.wait()
+            try:
+                accounts.login(own, "awa@example.cm", f"wrong-guess-{n}", client=f"10.2.0.{n}")
+            except Exception as exc:  # noqa: BLE001
+                own.rollback()
+                with lock:
+                    outcomes.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert 1 <= len(checked) <= rate_limit.LOGIN_PER_ACCOUNT.max_events, checked
+    assert sorted(set(outcomes)) == ["InvalidCredentials", "RateLimited"]
+    assert outcomes.count("InvalidCredentials") == len(checked)
+    # Each wrong password checked counts; the refused attempts were taken back.
+    assert rate_limit.count(session, rate_limit.LOGIN_PER_ACCOUNT, "awa@example.cm") == len(checked)
 
 
 def test_failed_logins_are_limited_per_client_across_accounts(session):
@@ -448,11 +538,8 @@ def test_email_change_takes_effect_only_when_the_new_address_confirms(session, e
         accounts.verify_email(session, token_of(link))
 
 
-def test_email_change_refuses_a_taken_address_a_wrong_password_and_bad_input(session, engine):
+def test_email_change_refuses_a_wrong_password_and_bad_input(session, engine):
     user = make_user(session, email="awa@example.cm")
-    make_user(session, email="taken@example.cm")
-    with pytest.raises(EmailTaken):
-        accounts.request_email_change(session, user.id, "taken@example.cm", "password-123")
     with pytest.raises(WrongPassword):
         accounts.request_email_change(session, user.id, "free@example.cm", "nope-nope-1")
     with pytest.raises(FieldError):
@@ -461,6 +548,49 @@ def test_email_change_refuses_a_taken_address_a_wrong_password_and_bad_input(ses
         accounts.request_email_change(session, user.id, "awa@example.cm", "password-123")
     session.rollback()
     assert outbox(engine) == []
+
+
+def test_changing_email_to_a_taken_address_answers_like_any_other(session, engine):
+    """The answer never says whether an address has an account: its owner gets a notice instead."""
+    user = make_user(session, email="awa@example.cm")
+    make_user(session, email="taken@example.cm", language="en")
+    accounts.request_email_change(session, user.id, "Taken@Example.cm", "password-123")
+    session.commit()
+    accounts.request_email_change(session, user.id, "free@example.cm", "password-123")
+    session.commit()
+
+    assert reload(session, user.id).email == "awa@example.cm"
+    tokens = session.exec(select(EmailToken)).all()
+    assert [t.new_email for t in tokens] == ["free@example.cm"]  # no link for the taken address
+    notice = outbox(engine, "taken@example.cm")
+    assert len(notice) == 1 and "token=" not in notice[0].text_body
+    assert "another KmerHosting account" in notice[0].text_body
+    assert len(outbox(engine, "free@example.cm")) == 1
+
+
+@pytest.mark.parametrize("target", ["taken@example.cm", "free@example.cm"])
+def test_email_change_requests_are_rate_limited_before_anything_is_revealed(session, engine, target):
+    user = make_user(session, email="awa@example.cm")
+    make_user(session, email="taken@example.cm")
+    for n in range(rate_limit.VERIFY_PER_ACCOUNT.max_events):
+        accounts.request_email_change(session, user.id, f"probe{n}@example.cm", "password-123")
+        session.commit()
+    with pytest.raises(RateLimited):
+        accounts.request_email_change(session, user.id, target, "password-123")
+    session.rollback()
+    assert outbox(engine, "taken@example.cm") == []
+
+
+def test_one_address_gets_at_most_a_few_change_mails_an_hour_whoever_asks(session, engine):
+    target = make_user(session, email="taken@example.cm")
+    askers = [make_user(session) for _ in range(rate_limit.VERIFY_PER_ACCOUNT.max_events + 1)]
+    for asker in askers[:-1]:
+        accounts.request_email_change(session, asker.id, target.email, "password-123")
+        session.commit()
+    with pytest.raises(RateLimited):
+        accounts.request_email_change(session, askers[-1].id, target.email, "password-123")
+    session.rollback()
+    assert len(outbox(engine, "taken@example.cm")) == rate_limit.VERIFY_PER_ACCOUNT.max_events
 
 
 def test_an_address_taken_meanwhile_cannot_be_confirmed(session, engine):
@@ -472,6 +602,58 @@ def test_an_address_taken_meanwhile_cannot_be_confirmed(session, engine):
         accounts.verify_email(session, token_of(last_link(engine, "new@example.cm")))
     session.rollback()
     assert reload(session, user.id).email == "awa@example.cm"
+
+
+def _pending_email_change(session, engine, user) -> str:
+    accounts.request_email_change(session, user.id, "thief@example.cm", "password-123")
+    session.commit()
+    return token_of(last_link(engine, "thief@example.cm"))
+
+
+def test_a_password_change_ends_a_pending_email_change_and_reset_links(session, engine):
+    """Whoever started them (a stolen session, an old reset mail) loses them with the old password."""
+    user = make_user(session, email="awa@example.cm")
+    change = _pending_email_change(session, engine, user)
+    accounts.request_password_reset(session, "awa@example.cm", client="c")
+    session.commit()
+    reset = token_of(last_link(engine, "awa@example.cm"))
+
+    accounts.change_password(session, user.id, "password-123", "New-pass-2026")
+    session.commit()
+
+    with pytest.raises(LinkExpired):
+        accounts.verify_email(session, change)
+    with pytest.raises(LinkExpired):
+        accounts.reset_password(session, reset, "Other-pass-2027")
+    session.rollback()
+    assert reload(session, user.id).email == "awa@example.cm"
+
+
+def test_a_password_reset_ends_a_pending_email_change(session, engine):
+    user = make_user(session, email="awa@example.cm")
+    change = _pending_email_change(session, engine, user)
+    accounts.request_password_reset(session, "awa@example.cm", client="c")
+    session.commit()
+
+    accounts.reset_password(session, token_of(last_link(engine, "awa@example.cm")), "New-pass-2026")
+    session.commit()
+
+    with pytest.raises(LinkExpired):
+        accounts.verify_email(session, change)
+    session.rollback()
+    assert reload(session, user.id).email == "awa@example.cm"
+
+
+def test_a_verification_link_still_works_after_a_password_change(session, engine):
+    """It only proves the account's own address: nothing for someone else to gain."""
+    user = make_user(session, email="awa@example.cm", verified=False)
+    accounts.resend_verification(session, user.id, client="c")
+    session.commit()
+    accounts.change_password(session, user.id, "password-123", "New-pass-2026")
+    session.commit()
+    accounts.verify_email(session, token_of(last_link(engine, "awa@example.cm")))
+    session.commit()
+    assert reload(session, user.id).email_verified_at is not None
 
 
 def test_settings_functions_refuse_an_unknown_user(session):

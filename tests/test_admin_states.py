@@ -21,6 +21,7 @@ from kmerhosting.state.admin_stats import AdminStatsState
 from kmerhosting.state.admin_users import AdminUserState
 from kmerhosting.state.forms import ROW_ID
 
+from .background import run_background
 from .factories import make_pack, make_service, make_user
 
 
@@ -129,6 +130,9 @@ def call(state, name, w):
               if p.default is inspect.Parameter.empty or p.name == "form"]
     args = [{**argument_for(p, w), **row_form_target(name, w)} if p.name == "form" else argument_for(p, w)
             for p in params]
+    if inspect.iscoroutinefunction(handler.fn) or inspect.isasyncgenfunction(handler.fn):
+        events = run_background(state, name, *args)  # a background handler, as the app runs it
+        return events[0] if events else None
     result = handler.fn(state, *args)
     if inspect.isgenerator(result):
         result = list(result)

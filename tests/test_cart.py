@@ -192,3 +192,50 @@ def test_domain_only_line(session):
         (None, "nouveau.com", DomainMode.register, 3, 27000)
     with pytest.raises(InvalidInput):  # a domain line has no hosting duration
         cart.set_duration(session, user_id=user.id, visitor_key=None, item_id=item.id, months=12)
+
+
+# --- anonymous carts: rate limited, purged when old -------------------------------------------------
+
+
+def test_anonymous_cart_additions_are_rate_limited_per_client(session, monkeypatch):
+    """Any script can invent visitor keys: what bounds the rows it writes is its address."""
+    from datetime import timedelta
+
+    from kmerhosting.core import rate_limit
+    from kmerhosting.core.errors import RateLimited
+
+    monkeypatch.setattr(rate_limit, "CART_ADD_PER_CLIENT", rate_limit.Limit("cart_add:client", 3, timedelta(minutes=10)))
+    pack = make_pack(session)
+    for n in range(3):
+        cart.add_pack(session, user_id=None, visitor_key=f"{n}" * 40, pack_id=pack.id, months=12, client="6.6.6.6")
+        session.commit()
+    before = _snapshot(session)
+    with pytest.raises(RateLimited):
+        cart.add_pack(session, user_id=None, visitor_key="z" * 40, pack_id=pack.id, months=12, client="6.6.6.6")
+    with pytest.raises(RateLimited):
+        cart.add_domain_item(session, user_id=None, visitor_key="z" * 40, domain="libre.cm", years=1,
+                             client="6.6.6.6")
+    session.rollback()
+    assert _snapshot(session) == before
+    # Another address, and a logged-in customer (their cart is bounded by their account), go on.
+    cart.add_pack(session, user_id=None, visitor_key="y" * 40, pack_id=pack.id, months=12, client="7.7.7.7")
+    cart.add_pack(session, user_id=make_user(session).id, visitor_key=None, pack_id=pack.id, months=12,
+                  client="6.6.6.6")
+
+
+def test_old_visitor_carts_are_purged_and_accounts_carts_kept(session):
+    from datetime import timedelta
+
+    from kmerhosting.models import utcnow
+
+    pack, user = make_pack(session), make_user(session)
+    old = utcnow() - timedelta(days=31)
+    stale = cart.add_pack(session, user_id=None, visitor_key=KEY, pack_id=pack.id, months=12)
+    fresh = cart.add_pack(session, user_id=None, visitor_key=OTHER_KEY, pack_id=pack.id, months=12)
+    kept = cart.add_pack(session, user_id=user.id, visitor_key=None, pack_id=pack.id, months=12)
+    stale.created_at = kept.created_at = old
+    session.commit()
+
+    assert cart.purge_visitor_carts(session, older_than=timedelta(days=30)) == 1
+    session.commit()
+    assert {i.id for i in session.exec(select(CartItem))} == {fresh.id, kept.id}

@@ -193,6 +193,12 @@ def test_after_a_refused_domain_the_customer_gives_the_hosting_another_domain(se
     assert s.paid and s.result.status == "partial" and s.result.needs_domain
     assert any("refuse-moi.cm" in note for note in s.result.notes_fr)
     service_id = s.result.lines[0].service_id
+    # A domain to buy that the registrar says is taken: refused, and the hosting keeps its domain
+    # (the change and the cart line are one transaction).
+    s.set_new_domain(str(service_id), "taken-deja.cm")
+    assert run_background(s, "retry_with_domain", str(service_id), "register")  # an error toast
+    session.expire_all()
+    assert session.get(Service, service_id).domain == "refuse-moi.cm"
     s.set_new_domain(str(service_id), "bad domain")
     assert run_background(s, "retry_with_domain", str(service_id), "own")  # error toast
     s.set_new_domain(str(service_id), "deja-a-moi.cm")

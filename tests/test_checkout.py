@@ -473,3 +473,103 @@ def test_get_order_is_private(engine, session):
     assert checkout.get_order(session, alice.id, result.order_id).order_id == result.order_id
     with pytest.raises(InvalidInput):
         checkout.get_order(session, bob.id, result.order_id)
+
+
+# --- one live hosting service per domain ------------------------------------------------------------
+
+
+def test_two_buyers_of_one_own_domain_get_one_service(engine, session):
+    """Eight customers pay at the same moment for hosting on the same domain "they own": the database
+    lets one service be live on it; the others are charged nothing and told why."""
+    pack = make_pack(session, monthly_price=2000)
+    buyers = [make_user(session, credits=100_000) for _ in range(8)]
+    for buyer in buyers:
+        fill_cart(session, buyer, pack, own="contested.cm")
+    totals = [checkout.checkout_preview(session, b.id).total for b in buyers]
+
+    outcomes = _run_threads(8, lambda i: checkout.pay(factory(engine), buyers[i].id, key(), totals[i]))
+
+    paid = [o for o in outcomes if isinstance(o, checkout.CheckoutResult)]
+    refused = [o for o in outcomes if not isinstance(o, checkout.CheckoutResult)]
+    assert len(paid) == 1, outcomes
+    assert all(isinstance(o, InvalidInput) and o.key == "shop.error.domain_hosted" for o in refused), refused
+    assert "contested.cm" in refused[0].message("fr")
+    with Session(engine) as s:
+        services = s.exec(select(Service)).all()
+        assert len(services) == 1 and services[0].live_domain == "contested.cm"
+        winner = services[0].user_id
+        for buyer in buyers:
+            credits = s.get(User, buyer.id).credits
+            assert credits == ledger_sum(s, buyer.id)
+            if buyer.id == winner:
+                assert credits == 100_000 - totals[0]
+            else:  # nothing charged, the cart line is still there to change
+                assert credits == 100_000
+                assert s.exec(select(CartItem).where(CartItem.user_id == buyer.id)).one().domain == "contested.cm"
+        assert len(s.exec(select(Order)).all()) == 1
+
+
+def test_the_database_refuses_a_second_live_service_on_a_domain(engine, session):
+    from sqlalchemy.exc import IntegrityError
+
+    from .factories import make_service
+
+    pack = make_pack(session)
+    first = make_service(session, make_user(session), pack, domain="twice.cm")
+    with pytest.raises(IntegrityError):
+        make_service(session, make_user(session), pack, domain="twice.cm")
+    session.rollback()
+    # Cancelled services hold no domain: the domain can be sold again, and cancelled twice.
+    from kmerhosting.core.admin import services as admin_services
+
+    admin = make_user(session, role="admin")
+    admin_services.set_status(session, admin.id, first.id, "cancelled")
+    session.commit()
+    assert session.get(Service, first.id).live_domain is None
+    again = make_service(session, make_user(session), pack, domain="twice.cm")
+    assert again.live_domain == "twice.cm"
+    admin_services.set_status(session, admin.id, again.id, "cancelled")
+    session.commit()
+    assert len(session.exec(select(Service).where(Service.domain == "twice.cm")).all()) == 2
+
+
+# --- changing a service's domain ------------------------------------------------------------------
+
+
+def test_a_live_own_domain_service_cannot_be_repointed(engine, session):
+    """Repointing a live service at a domain nobody hosts here yet would squat it."""
+    user = make_user(session, credits=100_000)
+    fill_cart(session, user, make_pack(session), own="mine.cm")
+    checkout.pay(factory(engine), user.id, key(), checkout.checkout_preview(session, user.id).total)
+    service = session.exec(select(Service)).one()
+    with pytest.raises(InvalidInput) as refused:
+        checkout.change_service_domain(session, user.id, service.id, "someone-elses.cm")
+    assert refused.value.key == "shop.error.domain_not_changeable"
+    session.rollback()
+    session.expire_all()
+    assert session.get(Service, service.id).domain == "mine.cm"
+
+
+def test_only_the_owner_of_a_service_waiting_for_a_domain_may_change_it_once(engine, session,
+                                                                          registrar_override):
+    from kmerhosting.integrations.registrar import RegistrarDomainTaken
+
+    user, other = make_user(session, credits=100_000), make_user(session)
+    fill_cart(session, user, make_pack(session), domain="refused.cm")
+    registrar_override(FailingRegistrar(RegistrarDomainTaken("exists", code=2302)))
+    checkout.pay(factory(engine), user.id, key(), checkout.checkout_preview(session, user.id).total)
+    run_jobs()  # the registration is refused
+    service = session.exec(select(Service)).one()
+
+    with pytest.raises(InvalidInput):  # someone else's service: not found, whatever its state
+        checkout.change_service_domain(session, other.id, service.id, "grab.cm")
+    session.rollback()
+    checkout.change_service_domain(session, user.id, service.id, "deja-a-moi.cm")
+    session.commit()
+    assert session.get(Service, service.id).live_domain == "deja-a-moi.cm"
+    with pytest.raises(InvalidInput) as again:  # it has its domain now: no more changes
+        checkout.change_service_domain(session, user.id, service.id, "another.cm")
+    assert again.value.key == "shop.error.domain_not_changeable"
+    session.rollback()
+    session.expire_all()
+    assert session.get(Service, service.id).domain == "deja-a-moi.cm"

@@ -52,6 +52,9 @@ def test_production_refuses_a_missing_required_setting(missing):
     ("DOMAIN_PRICES_XAF", ".cm:15000"),
     ("ADMIN_EMAIL", "not-an-email"),
     ("CREDIT_REQUEST_MAX", "10"),
+    ("SESSION_IDLE_MINUTES", "5"),  # below the 5-minute step at which the last activity is recorded
+    ("SESSION_IDLE_MINUTES", "deux heures"),
+    ("CART_VISITOR_DAYS", "0"),
 ])
 def test_a_malformed_setting_is_named(name, value):
     with pytest.raises(ConfigError) as err:

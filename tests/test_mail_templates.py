@@ -12,6 +12,7 @@ from kmerhosting.integrations.mail.templates import TEMPLATES, render
 CONTEXTS = {
     "verify_email": {"name": "Awa", "link": "https://shop.example.cm/auth/verify-email?token=abc", "hours": 48},
     "reset_password": {"name": "Awa", "link": "https://shop.example.cm/auth/reset-password?token=abc", "minutes": 60},
+    "email_in_use": {"name": "Awa"},
     "purchase_confirmation": {"name": "Awa", "order_id": 42, "total": 45000, "balance": 5000,
                               "lines": [{"label": "Pack Pro, 12 mois", "amount": 30000},
                                         {"label": "awa-shop.cm", "amount": 15000}]},

@@ -338,3 +338,19 @@ def test_the_daily_run_purges_old_rate_limit_counters(session, mail):
     notifier.run_daily(NOW, backend=mail)
     session.expire_all()
     assert [e.key for e in session.exec(select(RateLimitEvent)).all()] == ["login:email:new@example.cm"]
+
+
+def test_the_daily_run_purges_old_visitor_carts(session, configure):
+    from kmerhosting.core import cart
+    from kmerhosting.models import CartItem
+
+    configure(CART_VISITOR_DAYS=7)
+    pack = make_pack(session)
+    old = cart.add_pack(session, user_id=None, visitor_key="o" * 40, pack_id=pack.id, months=1)
+    new = cart.add_pack(session, user_id=None, visitor_key="n" * 40, pack_id=pack.id, months=1)
+    old.created_at = NOW - timedelta(days=8)
+    new.created_at = NOW - timedelta(days=6)
+    session.commit()
+    notifier.run_daily(NOW, backend=RecordingBackend())
+    session.expire_all()
+    assert [i.id for i in session.exec(select(CartItem))] == [new.id]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from kmerhosting.core import rate_limit
 from kmerhosting.core.errors import RateLimited
@@ -58,3 +59,26 @@ def test_clear_forgets_a_subject(session):
     session.commit()
     assert rate_limit.count(session, LIMIT, "a") == 0
     assert session.exec(select(RateLimitEvent)).all() == []
+
+
+def test_concurrent_hits_pass_at_most_the_limit_and_refusals_are_taken_back(engine):
+    barrier, passed, lock = threading.Barrier(12), [], threading.Lock()
+
+    def hit():
+        with Session(engine) as own:
+            barrier.wait()
+            try:
+                rate_limit.hit(own, (LIMIT, "burst"))
+            except RateLimited:
+                return
+            with lock:
+                passed.append(1)
+
+    threads = [threading.Thread(target=hit) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with Session(engine) as s:
+        assert 1 <= len(passed) <= LIMIT.max_events
+        assert rate_limit.count(s, LIMIT, "burst") == len(passed)

@@ -26,6 +26,7 @@ from kmerhosting.models import (
     Transaction,
     TransactionKind,
     User,
+    as_utc,
     utcnow,
 )
 from tests.factories import make_pack, make_service, make_user, run_jobs
@@ -295,3 +296,76 @@ def test_a_mail_failure_never_undoes_the_renewal(session, monkeypatch):
     assert session.get(User, user.id).credits == 9000 == result.balance
     mail = session.exec(select(NotificationLog)).one()
     assert mail.status == "failed" and mail.payload["template"] == "renewal_confirmation"  # retried later
+
+
+def test_a_renewal_in_flight_does_not_undo_an_admins_cancellation(engine, session):
+    """The admin's cancel has reported success (its transaction holds the service) when the customer's
+    renewal arrives: the renewal waits for it, sees the cancellation and charges nothing."""
+    from kmerhosting.core.admin import services as admin_services
+
+    admin = make_user(session, role="admin")
+    user = make_user(session, credits=100_000)
+    service = make_service(session, user, make_pack(session, monthly_price=1000))
+    expiry = service.expires_at
+    outcome = []
+
+    def renew():
+        with Session(engine, expire_on_commit=False) as own:
+            try:
+                outcome.append(renewals.renew_service(own, user.id, service.id, 1, KEY))
+            except Exception as exc:  # noqa: BLE001
+                own.rollback()
+                outcome.append(exc)
+
+    with Session(engine, expire_on_commit=False) as admin_session:
+        admin_services.set_status(admin_session, admin.id, service.id, "cancelled")
+        renewal = threading.Thread(target=renew)
+        renewal.start()
+        renewal.join(timeout=1.0)  # it reads the service meanwhile, and must wait for the admin's lock
+        admin_session.commit()
+    renewal.join()
+
+    assert isinstance(outcome[0], InvalidInput) and outcome[0].key == "dashboard.renew_not_renewable", outcome
+    session.expire_all()
+    refreshed = session.get(Service, service.id)
+    assert refreshed.status == ServiceStatus.cancelled
+    assert abs(as_utc(refreshed.expires_at) - as_utc(expiry)) < timedelta(seconds=1)  # not extended
+    assert session.get(User, user.id).credits == 100_000 == ledger_sum(session, user.id)
+
+
+def test_a_renewal_lifts_an_expiry_suspension_but_not_an_admins(session):
+    """The notifier suspends a service left unpaid, an admin suspends one for a reason of their own:
+    paying a renewal ends the first, only an admin ends the second, and the customer reads why."""
+    from datetime import timedelta as days
+
+    from kmerhosting.core import notifier
+    from kmerhosting.core.admin import services as admin_services
+    from kmerhosting.state.dashboard_views import service_row
+
+    admin = make_user(session, role="admin")
+    user = make_user(session, credits=100_000)
+    pack = make_pack(session, monthly_price=1000)
+    unpaid = make_service(session, user, pack, days_left=-40, status=ServiceStatus.expired)
+    abuse = make_service(session, user, pack, days_left=100)
+    notifier.update_expired_services(utcnow(), notifier.RunSummary())
+    admin_services.set_status(session, admin.id, abuse.id, "suspended")
+    session.commit()
+    session.expire_all()
+    assert session.get(Service, unpaid.id).suspended_by == "expiry"
+    assert session.get(Service, abuse.id).suspended_by == "admin"
+
+    renewals.renew_service(session, user.id, unpaid.id, 1, key(1))
+    renewals.renew_service(session, user.id, abuse.id, 1, key(2))
+
+    session.expire_all()
+    assert session.get(Service, unpaid.id).status == ServiceStatus.active
+    held = session.get(Service, abuse.id)
+    assert held.status == ServiceStatus.suspended and held.suspended_by == "admin"
+    assert as_utc(held.expires_at) > utcnow() + days(days=120)  # the renewal itself was paid and counted
+    row = service_row(held, pack, (60, 30, 15, 5), utcnow())
+    assert "administrat" in row.status_fr.lower() and "support" in row.note_en.lower()
+    # Lifted by an admin, it is an ordinary active service again.
+    admin_services.set_status(session, admin.id, abuse.id, "active")
+    session.commit()
+    session.expire_all()
+    assert (session.get(Service, abuse.id).status, session.get(Service, abuse.id).suspended_by) == ("active", "")

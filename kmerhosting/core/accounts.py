@@ -358,15 +358,19 @@ def login(session: Session, email, password, client: str = "") -> Login:
         email_n = normalize_email(email)
     except FieldError:
         email_n = ""
-    rate_limit.check(session, (rate_limit.LOGIN_PER_ACCOUNT, email_n), (rate_limit.LOGIN_PER_CLIENT, client))
+    # Counted before the password is checked (and kept when it is wrong): concurrent guesses can't
+    # all pass the limit.
+    attempt = rate_limit.attempt(session, (rate_limit.LOGIN_PER_ACCOUNT, email_n),
+                                 (rate_limit.LOGIN_PER_CLIENT, client))
     user = user_by_email(session, email_n) if email_n else None
     password_ok = isinstance(password, str) and 0 < len(password.encode("utf-8")) <= 200 and \
         verify_password(password, user.password_hash if user else _dummy_hash())
     if user is None or not password_ok:
-        rate_limit.record(session, (rate_limit.LOGIN_PER_ACCOUNT, email_n), (rate_limit.LOGIN_PER_CLIENT, client))
         raise InvalidCredentials()
     if user.status == UserStatus.blocked:
         raise AccountBlocked()
+    # Only failures count: a good password takes its attempt back and forgets the account's failures.
+    rate_limit.forget(session, attempt)
     rate_limit.clear(session, rate_limit.LOGIN_PER_ACCOUNT, email_n)
     user.last_login_at = utcnow()
     session.add(user)
@@ -413,7 +417,8 @@ def check_reset_link(session: Session, raw_token) -> None:
 
 
 def reset_password(session: Session, raw_token, new_password) -> User:
-    """Set a new password from a reset link; every session of the user ends, every other link dies."""
+    """Set a new password from a reset link; every session of the user ends, and so do the other reset
+    links and a pending e-mail change."""
     token = _find_token(session, raw_token, (PURPOSE_RESET,))
     user = session.get(User, token.user_id)
     if user is None:
@@ -421,6 +426,7 @@ def reset_password(session: Session, raw_token, new_password) -> User:
     validate_password(new_password, user.email)
     _consume(session, token)
     _expire_other_tokens(session, user.id, PURPOSE_RESET)
+    _end_links(session, user.id, PURPOSE_CHANGE_EMAIL)
     user.password_hash = hash_password(new_password)
     # Opening the link proves the address, like a verification link.
     user.email_verified_at = user.email_verified_at or utcnow()
@@ -435,8 +441,19 @@ def _expire_other_tokens(session: Session, user_id: int, purpose: str) -> None:
                                                 EmailToken.used_at.is_(None)).values(used_at=utcnow()))
 
 
+def _end_links(session: Session, user_id: int, *purposes: str) -> None:
+    """Links mailed before a password change stop working ("expired, ask for a new one"): whoever
+    started them with the old password (a stolen session, an old reset mail) loses them too."""
+    now = utcnow()
+    session.execute(sa.update(EmailToken).where(EmailToken.user_id == user_id, EmailToken.purpose.in_(purposes),
+                                                EmailToken.used_at.is_(None), EmailToken.expires_at > now)
+                    .values(expires_at=now))
+
+
 def change_password(session: Session, user_id: int, current_password, new_password, keep_token=None) -> None:
-    """Change a logged-in user's password; every other session of theirs ends."""
+    """Change a logged-in user's password. What the old password opened ends with it: every other
+    session, pending reset links and a pending e-mail change (a verification link stays: it only
+    proves the account's own address)."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
@@ -447,18 +464,24 @@ def change_password(session: Session, user_id: int, current_password, new_passwo
     user.password_hash = hash_password(new_password)
     session.add(user)
     revoke_all_sessions(session, user.id, except_raw=keep_token if isinstance(keep_token, str) else None)
+    _end_links(session, user.id, PURPOSE_RESET, PURPOSE_CHANGE_EMAIL)
     session.flush()
 
 
 def _check_current_password(session: Session, user: User, password) -> None:
-    rate_limit.check(session, (rate_limit.PASSWORD_PER_USER, str(user.id)))
+    attempt = rate_limit.attempt(session, (rate_limit.PASSWORD_PER_USER, str(user.id)))
     if not isinstance(password, str) or len(password) > 200 or not verify_password(password, user.password_hash):
-        rate_limit.record(session, (rate_limit.PASSWORD_PER_USER, str(user.id)))
         raise WrongPassword()
+    rate_limit.forget(session, attempt)
 
 
 def request_email_change(session: Session, user_id: int, new_email, password) -> None:
-    """Mail a confirmation link to the new address; the address changes when the link is opened."""
+    """Mail a confirmation link to the new address; the address changes when the link is opened.
+
+    The answer is the same whether or not the new address has an account (else this form would tell
+    anyone logged in which addresses are customers here): a taken address gets no link, its owner a
+    notice instead. Counted first, per account and per target address, before anything is looked up.
+    """
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
@@ -466,7 +489,12 @@ def request_email_change(session: Session, user_id: int, new_email, password) ->
     new_email = normalize_email(new_email)
     if new_email == user.email:
         raise FieldError("email", "accounts.email_unchanged")
-    if user_by_email(session, new_email) is not None:
-        raise EmailTaken()
-    rate_limit.hit(session, (rate_limit.VERIFY_PER_ACCOUNT, user.email))
+    rate_limit.hit(session, (rate_limit.VERIFY_PER_ACCOUNT, user.email), (rate_limit.VERIFY_PER_ACCOUNT, new_email))
+    owner = user_by_email(session, new_email)
+    if owner is not None:
+        from . import mailer
+
+        mailer.send_later(session, "email_in_use", owner.email, normalize_language(owner.language),
+                          {"name": owner.name}, user_id=owner.id)
+        return
     _send_verification(session, user, user.language, to_email=new_email, purpose=PURPOSE_CHANGE_EMAIL)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -11,6 +9,7 @@ from sqlmodel import Session, select
 
 from ..i18n.format import local_time
 from ..models import Transaction
+from .csv_cells import write_csv
 
 MAX_PER_PAGE = 100
 
@@ -43,18 +42,10 @@ CSV_HEADER = ["date", "kind", "amount_xaf", "balance_after_xaf", "reference", "d
 
 def ledger_csv(session: Session, user_id: int) -> str:
     """The whole ledger, newest first; dates in the shop's local time, amounts in integer XAF."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for row in session.exec(_newest_first(user_id)):
-        writer.writerow([local_time(row.created_at).strftime("%Y-%m-%d %H:%M:%S"), row.kind, row.amount,
-                         row.balance_after, _safe_cell(row.reference), _safe_cell(row.description)])
-    return out.getvalue()
-
-
-def _safe_cell(text: str) -> str:
-    # A reference typed by a customer must not run as a formula when the file is opened in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    # References and descriptions can hold what a customer typed: write_csv keeps formulas inert.
+    return write_csv(CSV_HEADER, ([local_time(row.created_at).strftime("%Y-%m-%d %H:%M:%S"), row.kind, row.amount,
+                                   row.balance_after, row.reference, row.description]
+                                  for row in session.exec(_newest_first(user_id))))
 
 
 def _bounded(value, low: int, high: int, default: int) -> int:

@@ -24,7 +24,9 @@ from ..config import DURATIONS, get_settings
 from ..db import session_scope
 from ..integrations.registrar import RegistrarError
 from ..integrations.registrar.factory import get_registrar
-from ..models import CartItem, DomainMode, Pack, Service, ServiceStatus, as_utc, utcnow
+from ..models import CartItem, DomainMode, Pack, Service, as_utc, utcnow
+from . import rate_limit
+from .args import or_none, parse_id
 from .domains import DomainOffer, domain_price_xaf, normalize_domain
 from .errors import DomainUnavailable, InvalidDuration, InvalidInput
 from .errors import RegistrarError as ShopRegistrarError
@@ -65,7 +67,8 @@ def cart_items(session: Session, *, user_id: int | None, visitor_key: str | None
 def get_item(session: Session, *, user_id: int | None, visitor_key: str | None, item_id) -> CartItem:
     """One line of this cart; anyone else's line (or a bogus id) is "not in your cart"."""
     clause = _owner_clause(user_id, visitor_key)
-    if clause is None or isinstance(item_id, bool) or not isinstance(item_id, int):
+    item_id = or_none(parse_id, item_id, from_text=False)
+    if clause is None or item_id is None:
         raise InvalidInput("shop.error.item_not_found")
     item = session.exec(select(CartItem).where(clause, CartItem.id == item_id)).first()
     if item is None:
@@ -96,14 +99,30 @@ def _new_line(session: Session, user_id: int | None, visitor_key: str | None, **
     return item
 
 
+def _count_anonymous_addition(session: Session, user_id: int | None, client: str) -> None:
+    if user_id is None:
+        rate_limit.hit(session, (rate_limit.CART_ADD_PER_CLIENT, client or "-"))
+
+
+def purge_visitor_carts(session: Session, older_than: timedelta, now: datetime | None = None) -> int:
+    """Delete anonymous visitors' lines older than `older_than` (the notifier's daily run calls it):
+    a visitor who never logs in would otherwise keep them for ever. Accounts' carts are kept."""
+    return session.execute(sa.delete(CartItem).where(CartItem.user_id.is_(None),
+                                                     CartItem.created_at < (now or utcnow()) - older_than)).rowcount
+
+
 def hosting_price(pack: Pack, months: int) -> int:
     return duration_price(pack.monthly_price, months, pack.discounts).price
 
 
-def add_pack(session: Session, *, user_id: int | None, visitor_key: str | None, pack_id, months) -> CartItem:
-    """A hosting line; its domain is chosen afterwards (`choose_new_domain` / `choose_own_domain`)."""
+def add_pack(session: Session, *, user_id: int | None, visitor_key: str | None, pack_id, months,
+             client: str = "") -> CartItem:
+    """A hosting line; its domain is chosen afterwards (`choose_new_domain` / `choose_own_domain`).
+    An anonymous visitor's additions are counted per client address (`client`)."""
     months = _check_months(months)
-    pack = session.get(Pack, pack_id) if isinstance(pack_id, int) and not isinstance(pack_id, bool) else None
+    _count_anonymous_addition(session, user_id, client)
+    pack_id = or_none(parse_id, pack_id, from_text=False)
+    pack = session.get(Pack, pack_id) if pack_id is not None else None
     if pack is None or not pack.is_active:
         raise InvalidInput("shop.error.unknown_pack")
     return _new_line(session, user_id, visitor_key, pack_id=pack.id, duration_months=months,
@@ -206,10 +225,8 @@ def clear_cart(session: Session, *, user_id: int | None, visitor_key: str | None
 
 
 def domain_is_hosted(session: Session, domain: str) -> bool:
-    """A domain already attached to a live (not cancelled) hosting service here."""
-    row = session.exec(select(Service.id).where(Service.domain == domain,
-                                                Service.status != ServiceStatus.cancelled)).first()
-    return row is not None
+    """A domain already attached to a live (not cancelled) hosting service here (Service.live_domain)."""
+    return session.exec(select(Service.id).where(Service.live_domain == domain)).first() is not None
 
 
 def _check_not_in_cart(items: list[CartItem], domain: str, except_id: int | None) -> None:
@@ -288,8 +305,10 @@ def choose_own_domain(session: Session, *, user_id: int | None, visitor_key: str
 
 
 def add_domain_item(session: Session, *, user_id: int | None, visitor_key: str | None, domain: str,
-                    years: int, registrar=None, offer: DomainOffer | None = None) -> CartItem:
-    """A domain-only line (no hosting): the domain is registered for `years` years at checkout."""
+                    years: int, registrar=None, offer: DomainOffer | None = None, client: str = "") -> CartItem:
+    """A domain-only line (no hosting): the domain is registered for `years` years at checkout.
+    An anonymous visitor's additions are counted per client address, before the registrar is asked."""
+    _count_anonymous_addition(session, user_id, client)
     years = _check_years(years)
     quote = quote_new_domain(domain, years, registrar, offer)
     _check_not_in_cart(cart_items(session, user_id=user_id, visitor_key=visitor_key), quote.domain, None)

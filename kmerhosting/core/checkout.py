@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ..config import get_settings
@@ -39,6 +40,7 @@ from ..models import (CartItem, DomainMode, DomainPurchase, NotificationLog, Ord
                       Service, ServiceStatus, TransactionKind, User, utcnow)
 from . import jobs, ledger
 from .accounts import ensure_can_buy
+from .args import or_none, parse_id
 from .calendar_months import add_months
 from .cart import domain_is_hosted, hosting_price, line_domain_price
 from .domains import contact_for, normalize_domain, reconcile_purchase
@@ -61,6 +63,13 @@ class CheckoutChanged(KmerError):
     """The cart changed (price, pack, lines) since the preview the customer confirmed."""
 
     key = "shop.error.cart_changed"
+
+
+class DomainHostedHere(InvalidInput):
+    """Another live service has this domain (bought a moment ago by someone else, perhaps)."""
+
+    def __init__(self, domain: str):
+        super().__init__("shop.error.domain_hosted", domain=domain)
 
 
 @dataclass
@@ -248,6 +257,9 @@ def _charge(session: Session, user_id: int, key: str, expected_total, item_ids) 
         if not wanted or len(items) != len(wanted):
             raise CheckoutChanged()
     preview = preview_items(session, items, user.credits)
+    hosted = next((line.domain for line in preview.lines if line.problem == DOMAIN_TAKEN_HERE), None)
+    if hosted:
+        raise DomainHostedHere(hosted)
     if preview.problems or isinstance(expected_total, bool) or not isinstance(expected_total, int) \
             or preview.total != expected_total:
         raise CheckoutChanged()
@@ -287,7 +299,13 @@ def _deliver_line(session: Session, user: User, order: Order, line: PreviewLine)
                           duration_months=line.months, price_paid=line.hosting_price, starts_at=now,
                           expires_at=add_months(now, line.months))
         session.add(service)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:
+            # The unique live_domain: another checkout made this domain live after our preview (it
+            # waited on our insert, or we on theirs). Nothing of this order is kept: the caller's
+            # transaction rolls back, no credit was taken, the cart is untouched.
+            raise DomainHostedHere(line.domain) from None
         ledger.post(session, user.id, -line.hosting_price, TransactionKind.purchase, reference=ref,
                     description=f"{pack.name} {line.months}m {line.domain}", order_id=order.id,
                     service_id=service.id)
@@ -481,7 +499,8 @@ def _result(db, order_id: int, replayed: bool) -> CheckoutResult:
 
 def get_order(session: Session, user_id: int, order_id) -> CheckoutResult:
     """A customer's own order (someone else's order id is not found)."""
-    order = session.get(Order, order_id) if isinstance(order_id, int) and not isinstance(order_id, bool) else None
+    order_id = or_none(parse_id, order_id, from_text=False)
+    order = session.get(Order, order_id) if order_id is not None else None
     if order is None or order.user_id != user_id:
         raise InvalidInput("shop.error.order_not_found")
     user = session.get(User, user_id)
@@ -513,24 +532,36 @@ def _queue_confirmation(session: Session, order: Order) -> None:
     send_later(session, "purchase_confirmation", user.email, lang, ctx, user_id=user.id, notice_key=notice_key)
 
 
+def waiting_for_domain(session: Session, service: Service) -> bool:
+    """A service whose domain's registration was refused, with no other registration under way or done:
+    the only time its domain may change (at any other time a change would let a customer take a domain
+    nobody hosts here yet away from its owner)."""
+    if service.status == ServiceStatus.cancelled:
+        return False
+    statuses = session.exec(select(DomainPurchase.domain, DomainPurchase.registrar_status)
+                            .where(DomainPurchase.service_id == service.id)).all()
+    refused = any(domain == service.domain and status == RegistrarStatus.failed for domain, status in statuses)
+    return refused and all(status == RegistrarStatus.failed for _, status in statuses)
+
+
 def change_service_domain(session: Session, user_id: int, service_id, domain) -> Service:
     """After a refused registration: point the service at a domain the customer owns (or will buy
-    through a domain-only cart line, which then attaches to this service at checkout)."""
-    service = session.get(Service, service_id) if isinstance(service_id, int) and not isinstance(service_id, bool) \
-        else None
+    through a domain-only cart line, which then attaches to this service at checkout). Only the owner,
+    and only while the service is waiting for a domain."""
+    service_id = or_none(parse_id, service_id, from_text=False)
+    service = session.get(Service, service_id) if service_id is not None else None
     if service is None or service.user_id != user_id:
         raise InvalidInput("shop.error.item_not_found")
-    live = session.exec(select(DomainPurchase.id).where(
-        DomainPurchase.service_id == service.id,
-        DomainPurchase.registrar_status != RegistrarStatus.failed)).first()
-    if live is not None:
-        raise InvalidInput("shop.error.domain_locked")
+    if not waiting_for_domain(session, service):
+        raise InvalidInput("shop.error.domain_not_changeable")
     domain = normalize_domain(domain)
     if domain != service.domain and domain_is_hosted(session, domain):
         raise InvalidInput("shop.error.domain_hosted", domain=domain)
     service.domain = domain
     service.updated_at = utcnow()
     session.add(service)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # made live by someone else since the check above: the caller rolls back
+        raise DomainHostedHere(domain) from None
     return service
-

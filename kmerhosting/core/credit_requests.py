@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from ..config import get_settings
 from ..i18n import translate
 from ..models import CreditRequest, CreditRequestStatus, PaymentMethod, User
+from .args import parse_id
 from .errors import InvalidInput, NotAuthorized, NotFound
 
 REFERENCE_MIN, REFERENCE_MAX = 3, 100
@@ -93,8 +94,7 @@ def cancel_request(session: Session, user_id: int, request_id) -> None:
     One conditional UPDATE, so an admin deciding at the same moment wins or loses cleanly:
     a request is never both approved and cancelled.
     """
-    if isinstance(request_id, bool) or not isinstance(request_id, int):
-        raise NotFound()
+    request_id = parse_id(request_id)
     done = session.execute(
         sa.update(CreditRequest)
         .where(CreditRequest.id == request_id, CreditRequest.user_id == user_id,

@@ -28,8 +28,9 @@ from sqlmodel import Session, select
 from ..config import Settings, get_settings
 from ..db import session_scope
 from ..models import (as_utc, DomainPurchase, NotificationLog, NotificationStatus, Pack, RegistrarStatus, Service,
-                      ServiceStatus, User, UserStatus, utcnow)
+                      ServiceStatus, SuspendedBy, User, UserStatus, utcnow)
 from . import mailer, rate_limit
+from .cart import purge_visitor_carts
 
 log = logging.getLogger(__name__)
 
@@ -243,13 +244,16 @@ def _suspend_filter(now: datetime):
 def update_expired_services(now: datetime, summary: RunSummary, *, dry_run: bool = False) -> None:
     """Active services past expiry become expired; expired ones past the grace period, suspended."""
     with session_scope() as session:
-        for attr, condition, status in (("expired", _expire_filter(now), ServiceStatus.expired),
-                                         ("suspended", _suspend_filter(now), ServiceStatus.suspended)):
+        for attr, condition, values in (
+                ("expired", _expire_filter(now), {"status": ServiceStatus.expired}),
+                # Marked as the notifier's: a paid renewal lifts it (an admin's suspension it does not).
+                ("suspended", _suspend_filter(now), {"status": ServiceStatus.suspended,
+                                                     "suspended_by": SuspendedBy.expiry})):
             if dry_run:
                 count = session.exec(select(sa.func.count()).select_from(Service).where(condition)).one()
             else:
                 count = session.execute(
-                    sa.update(Service).where(condition).values(status=status, updated_at=now)
+                    sa.update(Service).where(condition).values(**values, updated_at=now)
                 ).rowcount
             setattr(summary, attr, count)
 
@@ -271,6 +275,8 @@ def run_daily(now: datetime | None = None, *, dry_run: bool = False, backend=Non
             rate_limit.purge_expired(session)
         with session_scope() as session:  # one-time links of mails that never left outlive no link
             mailer.drop_sealed(session, utcnow() - link_lifetime())
+        with session_scope() as session:  # and so are carts of visitors who never came back
+            purge_visitor_carts(session, timedelta(days=get_settings().cart_visitor_days), now)
     log.info("notifier run done: %s", summary.line())
     return summary
 

@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from ..config import DURATIONS, get_settings
-from ..db import lock_user
-from ..models import (as_utc, Order, OrderStatus, Pack, Service, ServiceStatus, Transaction, TransactionKind,
-                      User, utcnow)
+from ..db import lock_service_row, lock_user
+from ..models import (as_utc, Order, OrderStatus, Pack, Service, ServiceStatus, SuspendedBy, Transaction,
+                      TransactionKind, User, utcnow)
 from . import ledger
+from .args import or_none, parse_id, parse_int
 from .calendar_months import add_months
 from .errors import InsufficientCredits, InvalidDuration, InvalidInput, NotAuthorized, NotFound
 from .pricing import duration_price
@@ -65,9 +66,12 @@ def renew_service(session: Session, user_id: int, service_id, months, idempotenc
     if previous is not None:
         return _replay(session, user_id, previous)
     _check_user(user)
-    service = session.get(Service, service_id)
-    if service is None or service.user_id != user_id:
+    owner = session.exec(select(Service.user_id).where(Service.id == service_id)).first()
+    if owner != user_id:
         raise NotFound()  # same answer for someone else's service: ids reveal nothing
+    # Locked (after the user, the order an admin's status change follows too) and read fresh: an
+    # admin's cancellation committed while this renewal waited is seen here, not overwritten below.
+    service = lock_service_row(session, service_id)
     if service.status not in RENEWABLE:
         raise InvalidInput("dashboard.renew_not_renewable")
     pack = session.get(Pack, service.pack_id)
@@ -92,7 +96,7 @@ def renew_service(session: Session, user_id: int, service_id, months, idempotenc
                       description=f"{pack.name} · {service.domain} · {months}", order_id=order.id,
                       service_id=service.id)
     service.expires_at = new_expiry
-    if service.status != ServiceStatus.pending:
+    if service.status != ServiceStatus.pending and not held_by_admin(service):
         service.status = ServiceStatus.active
     service.updated_at = now
     session.add(service)
@@ -102,6 +106,11 @@ def renew_service(session: Session, user_id: int, service_id, months, idempotenc
     _queue_renewal_mail(session, result, user)
     session.commit()
     return result
+
+
+def held_by_admin(service: Service) -> bool:
+    """Suspended by an admin: paying keeps the service, but only an admin lifts the suspension."""
+    return service.status == ServiceStatus.suspended and service.suspended_by == SuspendedBy.admin
 
 
 def _queue_renewal_mail(session: Session, result: RenewalResult, user: User) -> None:
@@ -135,19 +144,14 @@ def _check_user(user: User) -> None:
 
 
 def _check_months(months) -> int:
-    if isinstance(months, str) and months.strip().isdigit():
-        months = int(months.strip())
-    if isinstance(months, bool) or not isinstance(months, int) or months not in DURATIONS:
+    months = or_none(parse_int, months, min(DURATIONS), max(DURATIONS))
+    if months not in DURATIONS:
         raise InvalidDuration(months)
     return months
 
 
 def _check_id(value) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise NotFound()
-    return value
+    return parse_id(value)  # NotFound for anything that can't be a row id
 
 
 def _check_key(key) -> str:

@@ -1,4 +1,10 @@
-"""Login sessions: a random token lives in the browser, only its SHA-256 in the database."""
+"""Login sessions: a random token lives in the browser, only its SHA-256 in the database.
+
+A session ends when it expires (SESSION_DAYS), is revoked (logout, password change, blocking) or is
+left unused longer than SESSION_IDLE_MINUTES: a login forgotten on a shared or cybercafé computer
+does not stay open. Its last activity (`last_seen_at`) is written at most every LAST_SEEN_EVERY, not
+on every click, each time in its own short transaction (it sticks even if the caller rolls back).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from ..config import get_settings
-from ..models import AuthSession, User, UserStatus, utcnow
+from ..db import apart
+from ..models import AuthSession, User, UserStatus, as_utc, utcnow
 
 
 def hash_token(raw: str) -> str:
@@ -32,17 +39,36 @@ def create_session(session: Session, user_id: int, client: str = "") -> str:
     return raw
 
 
+LAST_SEEN_EVERY = timedelta(minutes=5)
+
+
 def user_for_token(session: Session, raw: str | None) -> User | None:
-    """The active user owning a valid (unexpired, unrevoked) session token, else None."""
+    """The active user owning a valid (unexpired, unrevoked, recently used) session token, else None."""
     if not raw or not isinstance(raw, str) or len(raw) > 200:
         return None
     row = session.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(raw))).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+    now = utcnow()
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:
+        return None
+    seen = as_utc(row.last_seen_at or row.created_at)
+    if now - seen > timedelta(minutes=get_settings().session_idle_minutes):
+        _write_apart(session, sa.update(AuthSession).where(AuthSession.id == row.id, AuthSession.revoked_at.is_(None))
+                     .values(revoked_at=now))
         return None
     user = session.get(User, row.user_id)
     if user is None or user.status == UserStatus.blocked:
         return None
+    if now - seen >= LAST_SEEN_EVERY:
+        # Conditional: of several events at once, one writes.
+        _write_apart(session, sa.update(AuthSession).where(AuthSession.id == row.id,
+                                                           AuthSession.last_seen_at == row.last_seen_at)
+                     .values(last_seen_at=now))
     return user
+
+
+def _write_apart(session: Session, stmt) -> None:
+    with apart(session) as own:
+        own.execute(stmt)
 
 
 def revoke_token(session: Session, raw: str | None) -> None:

@@ -19,6 +19,7 @@ from .enums import (
     RenewalStatus,
     Role,
     ServiceStatus,
+    SuspendedBy,
     TokenPurpose,
     TransactionKind,
     UserStatus,
@@ -31,8 +32,9 @@ from .user import User
 
 __all__ = [
     "AuditLog", "AuthSession", "CartItem", "CONTROL_PANEL_LABELS", "ControlPanel", "CreditRequest",
-    "CreditRequestStatus", "DomainMode", "DomainPurchase", "DomainRenewal", "Job", "JobStatus", "EmailToken", "NotificationLog",
+    "CreditRequestStatus", "DomainMode", "DomainPurchase", "DomainRenewal", "EmailToken", "Job", "JobStatus",
+    "NotificationLog",
     "NotificationStatus", "Order", "OrderStatus", "OutboxMessage", "Pack", "PaymentMethod",
-    "RateLimitEvent", "RegistrarStatus", "RenewalStatus", "Role", "SandboxDomain", "Service", "ServiceStatus", "TokenPurpose",
-    "Transaction", "TransactionKind", "User", "UserStatus", "as_utc", "utcnow",
+    "RateLimitEvent", "RegistrarStatus", "RenewalStatus", "Role", "SandboxDomain", "Service", "ServiceStatus",
+    "SuspendedBy", "TokenPurpose", "Transaction", "TransactionKind", "User", "UserStatus", "as_utc", "utcnow",
 ]

@@ -21,6 +21,11 @@ class ServiceStatus(StrEnum):
     cancelled = "cancelled"
 
 
+class SuspendedBy(StrEnum):
+    admin = "admin"  # an admin's decision: only an admin lifts it
+    expiry = "expiry"  # the notifier, past the grace period: a paid renewal lifts it
+
+
 class ControlPanel(StrEnum):
     cpanel = "cpanel"
     plesk = "plesk"

@@ -10,6 +10,7 @@ import reflex as rx
 
 from ..core.admin import stats
 from ..core.admin.common import Page
+from ..core.args import parse_form
 from ..core.errors import NotAuthorized
 from ..db import session_scope
 from ..i18n.format import format_datetime, format_xaf
@@ -17,10 +18,8 @@ from .base import BaseState
 
 
 def as_form(data) -> dict:
-    """Form data from the browser as a dict of strings (anything else is ignored)."""
-    if not isinstance(data, dict):
-        return {}
-    return {str(k): v for k, v in data.items() if isinstance(v, (str, int, bool))}
+    """Form data from the browser as a dict of bounded strings (anything else is ignored)."""
+    return parse_form(data)
 
 
 class AdminState(rx.State, mixin=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ..core.admin import credits, users
+from ..core.args import or_none, parse_choice
 from .admin import PagedAdminState, as_form
 from .base import BaseState
 from .forms import row_id
@@ -30,7 +31,7 @@ class AdminCreditsState(PagedAdminState, BaseState):
 
     @rx.event
     def show_status(self, status: str):
-        self.request_status = status if status in STATUSES else "pending"
+        self.request_status = or_none(parse_choice, status, STATUSES) or "pending"
         self.page = 1
         return self._run(self._fill)[1]
 

@@ -73,8 +73,11 @@ class AdminMailsState(PagedAdminState, BaseState):
     async def watch_resent(self):
         """The worker sends a mail queued again within seconds: the list follows it (read off the loop)."""
         async with self:
+            _, refused = self._run(lambda session, admin_id: admin_id)
+            if refused:
+                return refused
             if self._watching or not self._resent:
-                return
+                return None
             self._watching = True
             watched = list(self._resent)
         try:

@@ -6,6 +6,7 @@ import reflex as rx
 
 from ..config import DURATIONS
 from ..core.admin import packs
+from ..core.args import or_none, parse_flag, parse_id
 from ..models import CONTROL_PANEL_LABELS, Pack
 from .admin import AdminState, as_form
 from .base import BaseState
@@ -62,11 +63,12 @@ class AdminPacksState(AdminState, BaseState):
     @rx.event
     def edit_pack(self, pack_id: int):
         def work(session, admin_id):
-            return pack_form(packs.get_pack(session, admin_id, pack_id))
-        form, failed = self._run(work)
+            pack = packs.get_pack(session, admin_id, parse_id(pack_id))
+            return pack.id, pack_form(pack)
+        found, failed = self._run(work)
         if failed:
             return failed
-        self.editing, self.form = int(pack_id), form  # get_pack validated the id
+        self.editing, self.form = found
         self.form_key += 1
 
     @rx.event
@@ -101,13 +103,15 @@ class AdminPacksState(AdminState, BaseState):
     @rx.event
     def set_pack_active(self, pack_id: int, active: bool):
         def work(session, admin_id):
-            packs.set_active(session, admin_id, pack_id, active is True)
+            packs.set_active(session, admin_id, parse_id(pack_id), parse_flag(active))
             self._fill(session, admin_id)
         failed = self._run(work)[1]
         return failed or self._done("admin.packs.saved")
 
     @rx.event
     def delete_pack(self, pack_id: int):
+        pack_id = or_none(parse_id, pack_id)
+
         def work(session, admin_id):
             packs.delete_pack(session, admin_id, pack_id)
             self._fill(session, admin_id)

@@ -7,6 +7,7 @@ from typing import Any
 import reflex as rx
 
 from ..core.admin import stats
+from ..core.args import or_none, parse_choice
 from ..i18n.format import format_months, format_xaf
 from .admin import AdminState, as_form
 from .base import BaseState
@@ -72,6 +73,8 @@ class AdminStatsState(AdminState, BaseState):
     @rx.event
     def export_csv(self, name: str):
         """One report of the current period as a CSV download."""
+        name = or_none(parse_choice, name, stats.REPORTS) or ""
+
         def work(session, admin_id):
             return stats.to_csv(self._report(session, admin_id), name)
         text, failed = self._run(work)

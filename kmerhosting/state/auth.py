@@ -10,6 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ..core import accounts
+from ..core.args import parse_form
 from ..core.errors import KmerError
 from ..db import session_scope
 from ..models import Role
@@ -17,10 +18,8 @@ from .base import BaseState
 
 
 def _form(form_data) -> dict:
-    """The submitted fields as strings; anything else the browser sends is ignored."""
-    if not isinstance(form_data, dict):
-        return {}
-    return {k: v for k, v in form_data.items() if isinstance(k, str) and isinstance(v, str)}
+    """The submitted fields as bounded strings; anything else the browser sends is ignored."""
+    return parse_form(form_data)
 
 
 class AuthFormState(BaseState):
@@ -72,13 +71,8 @@ class NavState(BaseState):
         with session_scope() as session:
             self._apply(self._current_user(session))
 
-    @rx.event
-    def logout(self):
-        with session_scope() as session:
-            accounts.logout(session, self.auth_token)
-        self.auth_token = ""
-        self._apply(None)
-        return [rx.redirect("/"), rx.toast.info(self._t("accounts.logged_out"))]
+    # `NavState.logout` (the navbar's button, /auth/logout) is BaseState.logout: it runs on the state
+    # every page state derives from, so it can empty them all.
 
 
 class LoginState(AuthFormState):

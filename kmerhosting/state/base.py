@@ -5,6 +5,11 @@ Authorization contract used by every handler (DESIGN.md, "every handler is a pub
         user = self._require_user(s)     # or self._require_admin(s); raises NotAuthorized
 The browser only holds the random session token (`auth_token`, localStorage); the user is looked
 up from its hash on every call, so blocking or logging out takes effect at the next event.
+
+Every page state derives from BaseState, so nothing of a user outlives their login in a tab: logging
+out resets every page state of the tab (`logout`, `_forget_user`), and a login that ended otherwise
+(expired, idle, blocked, logged out elsewhere) gets the same treatment before the tab's next event,
+page reload included (`state/tab_guard.py`). Shared and cybercafé computers are common here.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ import reflex as rx
 from sqlmodel import Session
 
 from ..config import LANGUAGES, get_settings
-from ..core import profile
+from ..core import accounts, profile
+from ..core.args import or_none, parse_choice
 from ..core.errors import KmerError, NotAuthorized
 from ..core.sessions import user_for_token
 from ..db import session_scope
@@ -33,10 +39,13 @@ class BaseState(rx.State):
     lang: str = rx.Cookie(get_settings().default_language, name="kh_lang", max_age=ONE_YEAR)
     # The raw login token (random, revocable). Not client_token: that one is made by the browser.
     auth_token: str = rx.LocalStorage("", name="kh_session", sync=True)
+    # The user whose data this tab's page states may hold (0: nobody's), server side only.
+    _signed_in_as: int = 0
 
     @rx.event
     def set_language(self, lang: str):
-        if not isinstance(lang, str) or lang not in LANGUAGES:
+        lang = or_none(parse_choice, lang, LANGUAGES)
+        if lang is None:
             return rx.toast.error(translate("error.invalid_language", self.lang))
         self.lang = lang
         if self.auth_token:  # a logged-in customer: their e-mails follow the language they chose
@@ -51,7 +60,12 @@ class BaseState(rx.State):
         return translate(key, self.lang, **params)
 
     def _current_user(self, session: Session) -> User | None:
-        return user_for_token(session, self.auth_token)
+        user = user_for_token(session, self.auth_token)
+        if user is not None and not self._signed_in_as:
+            # From here on this tab may hold their data (a different user's token is caught by
+            # the tab guard, which empties the tab before the next event).
+            self._signed_in_as = user.id
+        return user
 
     def _require_user(self, session: Session) -> User:
         user = self._current_user(session)
@@ -71,6 +85,24 @@ class BaseState(rx.State):
             return exc.message(self.lang)
         log.exception("unexpected error in %s", type(self).__name__, exc_info=exc)
         return self._t("error.unexpected")
+
+    def _forget_user(self, keep_token: bool = False) -> None:
+        """Every page state of this tab back to its defaults, this one's login included; the visitor's
+        language stays. Call it on the BaseState itself: Reflex then has every page state under it
+        loaded (a handler of BaseState gets its whole subtree), and `reset` walks them all."""
+        lang, token = self.lang, self.auth_token
+        self.reset()
+        self.lang = lang
+        if keep_token:
+            self.auth_token = token
+
+    @rx.event
+    def logout(self):
+        """End this login and leave nothing of the user in the tab (its reload included)."""
+        with session_scope() as session:
+            accounts.logout(session, self.auth_token)
+        self._forget_user()
+        return [rx.redirect("/"), rx.toast.info(self._t("accounts.logged_out"))]
 
     # --- page guards (on_load) ---------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from ..core import cart
+from ..core.args import or_none, parse_choice, parse_flag, parse_form, parse_id, parse_int, parse_text
 from ..core.checkout import PRICE_STALE, PreviewLine, preview_items
 from ..core.errors import KmerError
 from ..db import session_scope
@@ -86,15 +87,17 @@ def cart_line(line: PreviewLine) -> CartLine:
         problem_fr=problem_fr, problem_en=problem_en)
 
 
-def _int(value) -> int | None:
-    """Handlers receive whatever the browser sends: only plain integers (or their digits) pass."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 12:
-        return int(value)
-    return None
+MAX_DOMAIN = 253
+
+
+def _id(value) -> int | None:
+    """A row id from the browser, or None (core answers "not in your cart")."""
+    return or_none(parse_id, value)
+
+
+def _small(value, low: int = 0, high: int = 1000) -> int | None:
+    """A duration or a number of years from the browser, or None (core says which values it takes)."""
+    return or_none(parse_int, value, low, high)
 
 
 class CartState(BaseState):
@@ -214,26 +217,27 @@ class CartState(BaseState):
 
     @rx.event
     def add_pack(self, pack_id, months):
-        pack_id, months = _int(pack_id), _int(months)
+        pack_id, months = _id(pack_id), _small(months)
+        client = self.router.session.client_ip or ""
         error = self._run(lambda s, u, k: cart.add_pack(s, user_id=u, visitor_key=k, pack_id=pack_id,
-                                                        months=months))
+                                                        months=months, client=client))
         return error or rx.redirect("/cart")
 
     @rx.event
     def set_duration(self, item_id, months):
-        item_id, months = _int(item_id), _int(months)
+        item_id, months = _id(item_id), _small(months)
         return self._run(lambda s, u, k: cart.set_duration(s, user_id=u, visitor_key=k, item_id=item_id,
                                                            months=months))
 
     @rx.event
     def set_domain_years(self, item_id, years):
-        item_id, years = _int(item_id), _int(years)
+        item_id, years = _id(item_id), _small(years)
         return self._run(lambda s, u, k: cart.set_domain_years(s, user_id=u, visitor_key=k, item_id=item_id,
                                                                years=years))
 
     @rx.event
     def remove(self, item_id):
-        item_id = _int(item_id)
+        item_id = _id(item_id)
         return self._run(lambda s, u, k: cart.remove_item(s, user_id=u, visitor_key=k, item_id=item_id),
                          "shop.cart.removed")
 
@@ -241,7 +245,7 @@ class CartState(BaseState):
 
     @rx.event
     def open_domain(self, item_id):
-        item_id = _int(item_id)
+        item_id = _id(item_id)
         if item_id is None or not any(line.id == item_id and line.is_hosting for line in self.lines):
             return rx.toast.error(self._t("shop.error.item_not_found"))
         self.dialog_item_id = item_id
@@ -250,31 +254,30 @@ class CartState(BaseState):
 
     @rx.event
     def set_dialog_open(self, value: bool):
-        self.dialog_open = bool(value) if isinstance(value, bool) else False
+        self.dialog_open = parse_flag(value)
 
     @rx.event
     def set_dialog_tab(self, tab):
-        self.dialog_tab = tab if tab in ("new", "own") else "new"
+        self.dialog_tab = or_none(parse_choice, tab, ("new", "own")) or "new"
         self.dialog_error = ""
 
     @rx.event
     def set_search_query(self, value):
-        self.search_query = value[:253] if isinstance(value, str) else ""
+        self.search_query = or_none(parse_text, value, MAX_DOMAIN) or ""
 
     @rx.event
     def set_own_domain(self, value):
-        self.own_domain = value[:253] if isinstance(value, str) else ""
+        self.own_domain = or_none(parse_text, value, MAX_DOMAIN) or ""
 
     @rx.event
     def set_years(self, value):
-        years = _int(value)
-        self.years = str(years) if years is not None and 1 <= years <= 10 else "1"
+        years = _small(value, 1, 10)
+        self.years = str(years) if years is not None else "1"
 
     @staticmethod
     def _form_value(form, name: str, fallback: str) -> str:
         """The submitted field wins over the last on_change (which may still be in flight)."""
-        value = form.get(name) if isinstance(form, dict) else None
-        return value[:253] if isinstance(value, str) else fallback
+        return parse_form(form, MAX_DOMAIN).get(name, fallback)
 
     def _start_domain_search(self, form) -> tuple[int, str, str] | None:
         self.search_query = self._form_value(form, "domain_search", self.search_query)
@@ -319,8 +322,9 @@ class CartState(BaseState):
     @rx.event
     def choose_offer(self, domain):
         """The domain picked among the search's answers, at the price shown (no second registrar call)."""
-        item_id, years = self.dialog_item_id, _int(self.years)
-        offer = kept_offer(self._offers, domain) if isinstance(domain, str) else None
+        domain = or_none(parse_text, domain, MAX_DOMAIN + 1)  # one more: too long is refused, not cut
+        item_id, years = self.dialog_item_id, _small(self.years, 1, 10)
+        offer = kept_offer(self._offers, domain) if domain is not None else None
         if offer is None:
             self.dialog_error = self._t("error.domain_unavailable")
             return None

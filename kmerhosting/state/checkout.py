@@ -13,11 +13,12 @@ import secrets
 import reflex as rx
 
 from ..core import cart, checkout
+from ..core.args import or_none, parse_choice, parse_text
 from ..core.errors import InsufficientCredits, KmerError
 from ..db import session_scope
 from ..i18n import translate
 from ..i18n.format import format_xaf
-from .cart import CartLine, CartState, _int, cart_line, money
+from .cart import MAX_DOMAIN, CartLine, CartState, _id, cart_line, money
 from .offloop import off_loop
 
 
@@ -228,21 +229,27 @@ class CheckoutState(CartState):
 
     # --- after a refused domain: give the hosting another domain ------------------------------------
 
+    def _waiting_ids(self) -> set[int]:
+        """The services of the result shown whose domain was refused: the only ones with a domain field."""
+        return {line.service_id for line in self.result.lines if line.domain_failed}
+
     @rx.event
     def set_new_domain(self, service_id, value):
-        if _int(service_id) is not None and isinstance(value, str):
-            self.new_domain = {**self.new_domain, str(service_id): value[:253]}
+        # Keyed only by the services on the result page: a script sending other ids can't grow the dict.
+        service_id, value = _id(service_id), or_none(parse_text, value, MAX_DOMAIN)
+        if service_id in self._waiting_ids() and value is not None:
+            self.new_domain = {**self.new_domain, str(service_id): value}
 
     @rx.event(background=True)
     async def retry_with_domain(self, service_id, mode):
         """After a refused domain: give the hosting a domain the customer owns, or put a new one in the
         cart (the registrar is asked whether it is free, off the event loop)."""
         async with self:
-            service_id = _int(service_id)
+            service_id, mode = _id(service_id), or_none(parse_choice, mode, ("register", "own"))
             domain = self.new_domain.get(str(service_id), "") if service_id is not None else ""
             with session_scope() as session:
                 user = self._current_user(session)
-            if mode not in ("register", "own"):
+            if mode is None:
                 return rx.toast.error(self._t("error.invalid_input"))
             if user is None:
                 return rx.toast.error(self._t("error.not_authorized"))

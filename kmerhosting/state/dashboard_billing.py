@@ -6,6 +6,7 @@ import reflex as rx
 
 from ..config import LANGUAGES, get_settings
 from ..core import billing, credit_requests
+from ..core.args import or_none, parse_choice, parse_form, parse_id
 from ..core.errors import KmerError, NotAuthorized
 from ..db import session_scope
 from ..i18n import translate
@@ -82,14 +83,12 @@ class BillingState(BaseState):
 
     @rx.event
     def set_form_method(self, method: str):
-        if method in PaymentMethod.__members__.values():
-            self.form_method = method
+        self.form_method = or_none(parse_choice, method, [m.value for m in PaymentMethod]) or self.form_method
 
     @rx.event
     def submit_request(self, form_data: dict):
         self.form_error = self.form_done = ""
-        if not isinstance(form_data, dict):
-            form_data = {}
+        form_data = parse_form(form_data)
         with session_scope() as session:
             try:
                 user = self._require_user(session)
@@ -108,7 +107,7 @@ class BillingState(BaseState):
         with session_scope() as session:
             try:
                 user = self._require_user(session)
-                credit_requests.cancel_request(session, user.id, request_id)
+                credit_requests.cancel_request(session, user.id, parse_id(request_id))
             except KmerError as exc:
                 return rx.toast.error(self._error_message(exc))
         self._reload()

@@ -16,6 +16,7 @@ import reflex as rx
 
 from ..config import get_settings
 from ..core import domain_renewals
+from ..core.args import or_none, parse_id, parse_int
 from ..core.domains import customer_domains
 from ..core.errors import InvalidInput, KmerError, NotFound
 from ..db import session_scope
@@ -52,14 +53,6 @@ def _days(days: int | None, lang: str) -> str:
     if days is None:
         return ""
     return translate("domains.expired", lang) if days < 0 else translate("domains.days_left", lang, n=days)
-
-
-def _as_int(value) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**62:
-        return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 12:
-        return int(value)
-    return None
 
 
 def _api_pricing() -> bool:
@@ -145,7 +138,7 @@ class DashboardDomainsState(BaseState):
 
     @rx.event
     def set_years(self, purchase_id, years):
-        purchase_id, years = _as_int(purchase_id), _as_int(years)
+        purchase_id, years = or_none(parse_id, purchase_id), or_none(parse_int, years, 1, 10)
         if years is None or str(years) not in YEAR_CHOICES:
             return rx.toast.error(self._t("error.domain_years"))
         try:
@@ -187,7 +180,7 @@ class DashboardDomainsState(BaseState):
     def renew(self, purchase_id):
         """Pay the renewal of one of the customer's domains for the years picked on its row; the worker
         renews it at the registrar and the row follows it."""
-        purchase_id = _as_int(purchase_id)
+        purchase_id = or_none(parse_id, purchase_id)
         row = next((r for r in self.rows if r.id == purchase_id), None)
         if self.busy:
             return None

@@ -11,6 +11,7 @@ import secrets
 import reflex as rx
 
 from ..config import DURATIONS, get_settings
+from ..core.args import or_none, parse_flag, parse_id, parse_int
 from ..core.errors import InsufficientCredits, KmerError, NotAuthorized
 from ..core.renewals import customer_services, renew_service, renewal_quotes
 from ..db import session_scope
@@ -62,7 +63,7 @@ class ServicesState(BaseState):
         with session_scope() as session:
             try:
                 user = self._require_user(session)
-                service, pack, prices = renewal_quotes(session, user.id, service_id)
+                service, pack, prices = renewal_quotes(session, user.id, parse_id(service_id))
             except KmerError as exc:
                 return rx.toast.error(self._error_message(exc))
             now = utcnow()
@@ -81,17 +82,14 @@ class ServicesState(BaseState):
     # read nothing: the login is checked where data is read or written (open_renew, confirm_renew).
     @rx.event
     def choose_months(self, months: str | int):
-        try:
-            months = int(months)
-        except (TypeError, ValueError):
-            return
+        months = or_none(parse_int, months, min(DURATIONS), max(DURATIONS))
         if months in DURATIONS:
             self.renew_months = months
             self.renew_error = ""
 
     @rx.event
     def set_renew_open(self, is_open: bool):
-        if not is_open:
+        if not parse_flag(is_open):
             self._close()
 
     def _close(self) -> None:

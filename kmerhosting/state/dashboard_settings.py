@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from ..config import LANGUAGES
+from ..core.args import or_none, parse_choice, parse_form
 from ..core.errors import KmerError, NotAuthorized
 from ..core.profile import update_profile
 from ..db import session_scope
@@ -24,8 +26,7 @@ def _readable_phone(phone: str) -> str:
 
 
 def _field(form_data, name: str) -> str:
-    value = form_data.get(name, "") if isinstance(form_data, dict) else ""
-    return value if isinstance(value, str) else ""
+    return parse_form(form_data).get(name, "")
 
 
 class SettingsState(BaseState):
@@ -53,8 +54,7 @@ class SettingsState(BaseState):
 
     @rx.event
     def set_language_choice(self, language: str):
-        if language in ("fr", "en"):
-            self.language = language
+        self.language = or_none(parse_choice, language, LANGUAGES) or self.language
 
     @rx.event
     def save_profile(self, form_data: dict):

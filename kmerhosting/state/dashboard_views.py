@@ -7,7 +7,7 @@ from datetime import datetime
 
 from ..config import LANGUAGES
 from ..core.calendar_months import add_months
-from ..core.renewals import ExpiryInfo, expiry_info
+from ..core.renewals import ExpiryInfo, expiry_info, held_by_admin
 from ..i18n import translate
 from ..i18n.format import format_date, format_datetime, format_months, format_xaf
 from ..models import CONTROL_PANEL_LABELS, CreditRequest, Pack, Service, ServiceStatus, Transaction
@@ -39,6 +39,9 @@ class ServiceRow:
     # "" (no alert), "expired", or a Radix colour for the reminder threshold reached
     alert: str = ""
     renewable: bool = False
+    # Why the service is held, when the customer can't lift it by paying (an admin's suspension).
+    note_fr: str = ""
+    note_en: str = ""
 
 
 @dataclasses.dataclass
@@ -117,7 +120,9 @@ def service_row(service: Service, pack: Pack, thresholds: tuple[int, ...], now: 
     info = expiry_info(service.expires_at, now, thresholds)
     if info.expired and status == ServiceStatus.active:
         status = ServiceStatus.expired  # the notifier may not have run yet: show the truth
-    status_fr, status_en = both_t(f"dashboard.status_{status}")
+    held = held_by_admin(service)
+    status_fr, status_en = both_t("dashboard.status_suspended_admin" if held else f"dashboard.status_{status}")
+    note_fr, note_en = both_t("dashboard.suspended_admin_note") if held else ("", "")
     expires_fr, expires_en = both(format_date, service.expires_at)
     days_fr, days_en = days_text(info) if status != ServiceStatus.cancelled else ("", "")
     return ServiceRow(
@@ -127,7 +132,7 @@ def service_row(service: Service, pack: Pack, thresholds: tuple[int, ...], now: 
         status=status, status_fr=status_fr, status_en=status_en, expires_fr=expires_fr, expires_en=expires_en,
         days_fr=days_fr, days_en=days_en,
         alert=alert_colour(info, len(thresholds)) if status != ServiceStatus.cancelled else "",
-        renewable=status != ServiceStatus.cancelled,
+        renewable=status != ServiceStatus.cancelled, note_fr=note_fr, note_en=note_en,
     )
 
 

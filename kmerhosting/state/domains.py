@@ -8,6 +8,7 @@ import logging
 import reflex as rx
 
 from ..config import get_settings
+from ..core.args import or_none, parse_int, parse_text
 from ..core.domains import DomainOffer, normalize_domain, registrar_failure, search_for_client
 from ..core.errors import InvalidInput, KmerError
 from ..db import session_scope
@@ -43,8 +44,8 @@ def both_languages(exc: Exception) -> tuple[str, str]:
 
 
 def _years(value) -> int | None:
-    text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
-    return int(text) if text in YEAR_CHOICES else None
+    years = or_none(parse_int, value, 1, 10)
+    return years if str(years) in YEAR_CHOICES else None
 
 
 def search_now(query: str, client: str) -> list[DomainOffer]:
@@ -91,14 +92,16 @@ class DomainsState(BaseState):
 
     @rx.event
     def set_query(self, value: str):
-        if isinstance(value, str):
-            self.query = value[:MAX_QUERY]
+        value = or_none(parse_text, value, MAX_QUERY)
+        if value is not None:
+            self.query = value
 
     @rx.event
     def set_years(self, value: str):
-        if _years(value) is None:
+        years = _years(value)
+        if years is None:
             return rx.toast.error(self._t("error.domain_years"))
-        self.years = str(value)
+        self.years = str(years)
         self._show()
 
     def _start_search(self, form_data) -> tuple[int, str, str] | None:
@@ -151,7 +154,7 @@ class DomainsState(BaseState):
         showed (no second registrar call)."""
         years = _years(self.years)
         try:
-            domain = normalize_domain(domain)
+            domain = normalize_domain(or_none(parse_text, domain, MAX_QUERY + 1))
         except KmerError as exc:
             return rx.toast.error(self._error_message(exc))
         offer = kept_offer(self._offers, domain)
@@ -165,10 +168,11 @@ class DomainsState(BaseState):
             with session_scope() as session:
                 user_id, visitor_key = cart_state._owner(session)
                 cart_core.add_domain_item(session, user_id=user_id, visitor_key=visitor_key, domain=domain,
-                                          years=years, offer=offer)
+                                          years=years, offer=offer,
+                                          client=self.router.session.client_ip or "")
         except (KmerError, RegistrarError) as exc:
             fr, en = both_languages(exc)
             return rx.toast.error(en if self.lang == "en" else fr)
-        if domain not in self.in_cart:
-            self.in_cart = [*self.in_cart, domain]
+        if domain not in self.in_cart:  # the last few only: a long visit must not grow the tab for ever
+            self.in_cart = [*self.in_cart, domain][-cart_core.MAX_ITEMS:]
         return rx.toast.success(self._t("domains.added_to_cart", domain=domain))

@@ -7,6 +7,7 @@ import dataclasses
 import reflex as rx
 
 from ..config import DURATIONS
+from ..core.args import or_none, parse_int
 from ..core.catalog import active_packs, pack_by_slug
 from ..core.errors import KmerError
 from ..core.pricing import pack_prices
@@ -95,10 +96,7 @@ class HostingState(BaseState):
 
     @rx.event
     def set_months(self, months):
-        try:
-            months = int(months)
-        except (TypeError, ValueError):
-            months = 0
+        months = or_none(parse_int, months, min(DURATIONS), max(DURATIONS))
         if months not in DURATIONS:
             return rx.toast.error(self._t("error.invalid_duration"))
         self.months = months

@@ -7,19 +7,20 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from kmerhosting import db
 from kmerhosting.core.pricing import duration_price
 from kmerhosting.core.renewals import add_months
 from kmerhosting.core.sessions import create_session
 from kmerhosting.i18n.format import format_date, format_xaf
-from kmerhosting.models import ServiceStatus
+from kmerhosting.models import Service, ServiceStatus
 
 from ..conftest import screenshot
 from ..factories import make_pack, make_service, make_user
 
 pytestmark = pytest.mark.browser
+DOMAINS = ("boutique-amina.cm", "amina-blog.com", "ancien-site.cm")
 
 
 @pytest.fixture
@@ -27,6 +28,12 @@ def customer(live_app):
     """A verified customer with credits and three services, logged in by a session token."""
     engine = db.make_engine(live_app.database_url)
     with Session(engine, expire_on_commit=False) as s:
+        # The live app's database is shared by the session's tests and a domain is live on one service
+        # only: an earlier test's services on these domains are cancelled first.
+        for old in s.exec(select(Service).where(Service.domain.in_(DOMAINS))):
+            old.status = ServiceStatus.cancelled
+            s.add(old)
+        s.commit()
         user = make_user(s, credits=100_000)
         user.name = "Amina Ndongo"
         s.add(user)

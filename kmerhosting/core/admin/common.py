@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from ...models import Role, User, UserStatus
+from ..args import parse_id
 from ..errors import InvalidInput, NotAuthorized
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def as_int(value, key: str = "error.invalid_input", *, minimum: int | None = Non
 
 
 def as_id(value) -> int:
-    return as_int(value, "error.not_found", minimum=1, maximum=2**62)
+    return parse_id(value)
 
 
 def clean_text(value, max_len: int) -> str:

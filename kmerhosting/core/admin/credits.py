@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from ...models import CreditRequest, CreditRequestStatus, TransactionKind, User, utcnow
 from .. import audit, ledger
+from ..args import parse_choice
 from ..errors import InsufficientCredits, InvalidInput, NotFound
 from .common import Mail, Page, as_id, as_int, clean_text, paginate, require_admin
 
@@ -62,8 +63,7 @@ def list_requests(session: Session, actor_id: int, *, status: str = "pending", p
     require_admin(session, actor_id)
     stmt = select(CreditRequest, User).join(User, User.id == CreditRequest.user_id)
     if status:
-        if status not in CreditRequestStatus.__members__:
-            raise InvalidInput("admin.error.bad_filter")
+        status = parse_choice(status, CreditRequestStatus.__members__, "admin.error.bad_filter")
         stmt = stmt.where(CreditRequest.status == status)
     order = CreditRequest.id.asc() if status == CreditRequestStatus.pending else CreditRequest.id.desc()
     return paginate(session, stmt.order_by(order), page, per_page)

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from ...db import session_scope
 from ...models import NotificationLog, NotificationStatus, Service
 from .. import audit, mailer
+from ..args import parse_choice
 from ..errors import InvalidInput, NotFound
 from .common import Page, as_id, clean_text, ilike, paginate, require_admin
 
@@ -17,8 +18,7 @@ def list_mails(session: Session, actor_id: int, *, status: str = "", kind: str =
     require_admin(session, actor_id)
     stmt = select(NotificationLog, Service.domain).outerjoin(Service, Service.id == NotificationLog.service_id)
     if status:
-        if status not in NotificationStatus.__members__:
-            raise InvalidInput("admin.error.bad_filter")
+        status = parse_choice(status, NotificationStatus.__members__, "admin.error.bad_filter")
         stmt = stmt.where(NotificationLog.status == status)
     kind = clean_text(kind, 40)
     if kind:

@@ -7,8 +7,10 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ...models import Pack, Service, ServiceStatus, User, utcnow
+from ...db import lock_service
+from ...models import Pack, Service, ServiceStatus, SuspendedBy, User, utcnow
 from .. import audit
+from ..args import parse_choice
 from ..errors import InvalidInput, NotFound
 from .common import Page, as_id, clean_text, ilike, paginate, require_admin
 
@@ -31,8 +33,7 @@ def list_services(session: Session, actor_id: int, *, status: str = "", search: 
     stmt = (select(Service, User.email, Pack.name).join(User, User.id == Service.user_id)
             .join(Pack, Pack.id == Service.pack_id))
     if status:
-        if status not in ServiceStatus.__members__:
-            raise InvalidInput("admin.error.bad_filter")
+        status = parse_choice(status, ServiceStatus.__members__, "admin.error.bad_filter")
         stmt = stmt.where(Service.status == status)
     search = clean_text(search, 120)
     if search:
@@ -41,7 +42,9 @@ def list_services(session: Session, actor_id: int, *, status: str = "", search: 
 
 
 def _lock(session: Session, service_id) -> Service:
-    service = session.exec(select(Service).where(Service.id == as_id(service_id)).with_for_update()).first()
+    """The service, locked after its owner: a renewal in flight (which holds the owner) finishes before
+    an admin's change reads the status, and one that starts later sees the change."""
+    service = lock_service(session, as_id(service_id))
     if service is None:
         raise NotFound()
     return service
@@ -49,8 +52,7 @@ def _lock(session: Session, service_id) -> Service:
 
 def set_status(session: Session, actor_id: int, service_id, status: str) -> Service:
     actor = require_admin(session, actor_id)
-    if status not in ServiceStatus.__members__:
-        raise InvalidInput("admin.error.bad_status")
+    status = parse_choice(status, ServiceStatus.__members__, "admin.error.bad_status")
     service = _lock(session, service_id)
     if status not in TRANSITIONS.get(service.status, set()):
         raise InvalidInput("admin.error.transition", old=service.status, new=status)
@@ -58,6 +60,8 @@ def set_status(session: Session, actor_id: int, service_id, status: str) -> Serv
         raise InvalidInput("admin.error.service_expired")
     before = {"status": service.status}
     service.status = status
+    if status == S.suspended:
+        service.suspended_by = SuspendedBy.admin  # lifted only here, never by the customer's renewal
     service.updated_at = utcnow()
     session.add(service)
     audit.record(session, actor.id, "service.status", "service", service.id, before, {"status": status})

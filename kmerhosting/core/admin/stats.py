@@ -18,8 +18,6 @@ Definitions (also shown on the stats page):
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -29,6 +27,7 @@ from sqlmodel import Session, select
 
 from ...config import get_settings
 from ...models import Pack, Role, Service, ServiceStatus, Transaction, TransactionKind, User, utcnow
+from ..csv_cells import write_csv
 from ..errors import InvalidInput
 from .common import require_admin
 
@@ -235,35 +234,31 @@ REPORTS = ("revenue", "packs", "durations", "customers", "summary")
 
 
 def to_csv(rep: Report, name: str) -> str:
-    """One report as CSV (comma separated, integer XAF, header row)."""
+    """One report as CSV (comma separated, integer XAF, header row); pack names are kept inert by write_csv."""
     if name not in REPORTS:
         raise InvalidInput("admin.error.bad_report")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
     if name == "revenue":
-        writer.writerow(["period", "gross_xaf", "refunds_xaf", "revenue_xaf", "operations"])
-        writer.writerows([r["period"], r["gross"], r["refunds"], r["revenue"], r["operations"]] for r in rep.revenue)
-    elif name == "packs":
-        writer.writerow(["pack", "services", "amount_xaf"])
-        writer.writerows([r["pack"], r["services"], r["amount"]] for r in rep.by_pack)
-    elif name == "durations":
-        writer.writerow(["months", "services", "amount_xaf"])
-        writer.writerows([r["months"], r["services"], r["amount"]] for r in rep.by_duration)
-    elif name == "customers":
-        writer.writerow(["period", "new_customers"])
-        writer.writerows([r["period"], r["customers"]] for r in rep.customers)
-    else:
-        writer.writerow(["metric", "value"])
-        writer.writerows([
-            ["period_start", rep.period.start.isoformat()], ["period_end", rep.period.end.isoformat()],
-            ["revenue_xaf", rep.totals["revenue"]], ["gross_xaf", rep.totals["gross"]],
-            ["refunds_xaf", rep.totals["refunds"]], ["new_customers", rep.totals["new_customers"]],
-            ["credits_outstanding_xaf", rep.outstanding], ["expiring_30_days", rep.expiries["days_30"]],
-            ["expiring_60_days", rep.expiries["days_60"]], ["renewed", rep.renewals["renewed"]],
-            ["lapsed", rep.renewals["lapsed"]],
-            ["renewal_rate_percent", "" if rep.renewals["rate_percent"] is None else rep.renewals["rate_percent"]],
-        ])
-    return out.getvalue()
+        return write_csv(["period", "gross_xaf", "refunds_xaf", "revenue_xaf", "operations"],
+                         ([r["period"], r["gross"], r["refunds"], r["revenue"], r["operations"]] for r in rep.revenue),
+                         lineterminator="\n")
+    if name == "packs":
+        return write_csv(["pack", "services", "amount_xaf"],
+                         ([r["pack"], r["services"], r["amount"]] for r in rep.by_pack), lineterminator="\n")
+    if name == "durations":
+        return write_csv(["months", "services", "amount_xaf"],
+                         ([r["months"], r["services"], r["amount"]] for r in rep.by_duration), lineterminator="\n")
+    if name == "customers":
+        return write_csv(["period", "new_customers"], ([r["period"], r["customers"]] for r in rep.customers),
+                         lineterminator="\n")
+    return write_csv(["metric", "value"], [
+        ["period_start", rep.period.start.isoformat()], ["period_end", rep.period.end.isoformat()],
+        ["revenue_xaf", rep.totals["revenue"]], ["gross_xaf", rep.totals["gross"]],
+        ["refunds_xaf", rep.totals["refunds"]], ["new_customers", rep.totals["new_customers"]],
+        ["credits_outstanding_xaf", rep.outstanding], ["expiring_30_days", rep.expiries["days_30"]],
+        ["expiring_60_days", rep.expiries["days_60"]], ["renewed", rep.renewals["renewed"]],
+        ["lapsed", rep.renewals["lapsed"]],
+        ["renewal_rate_percent", "" if rep.renewals["rate_percent"] is None else rep.renewals["rate_percent"]],
+    ], lineterminator="\n")
 
 
 def overview(session: Session, actor_id: int) -> dict:

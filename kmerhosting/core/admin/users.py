@@ -18,6 +18,7 @@ from ...models import (
     UserStatus,
 )
 from .. import audit
+from ..args import parse_choice
 from ..errors import InvalidInput, NotFound
 from ..sessions import revoke_all_sessions
 from .common import Page, as_id, clean_text, ilike, paginate, require_admin
@@ -34,12 +35,10 @@ def list_users(session: Session, actor_id: int, *, search: str = "", status: str
     if search:
         stmt = stmt.where(sa.or_(ilike(User.email, search), ilike(User.name, search)))
     if status:
-        if status not in UserStatus.__members__:
-            raise InvalidInput("admin.error.bad_filter")
+        status = parse_choice(status, UserStatus.__members__, "admin.error.bad_filter")
         stmt = stmt.where(User.status == status)
     if role:
-        if role not in Role.__members__:
-            raise InvalidInput("admin.error.bad_filter")
+        role = parse_choice(role, Role.__members__, "admin.error.bad_filter")
         stmt = stmt.where(User.role == role)
     return paginate(session, stmt.order_by(User.id.desc()), page, per_page)
 
@@ -59,8 +58,7 @@ def _lock(session: Session, user_id) -> User:
 def set_status(session: Session, actor_id: int, user_id, status: str) -> User:
     """Block (ends every login at once) or activate a user. An admin never blocks themselves or the last admin."""
     actor = require_admin(session, actor_id)
-    if status not in UserStatus.__members__:
-        raise InvalidInput("admin.error.bad_status")
+    status = parse_choice(status, UserStatus.__members__, "admin.error.bad_status")
     user = _lock(session, user_id)
     if user.status == status:
         return user
@@ -82,8 +80,7 @@ def set_status(session: Session, actor_id: int, user_id, status: str) -> User:
 def set_role(session: Session, actor_id: int, user_id, role: str) -> User:
     """Make a user admin or customer. An admin does not demote themselves, nor the last admin."""
     actor = require_admin(session, actor_id)
-    if role not in Role.__members__:
-        raise InvalidInput("admin.error.bad_role")
+    role = parse_choice(role, Role.__members__, "admin.error.bad_role")
     user = _lock(session, user_id)
     if user.role == role:
         return user

@@ -35,6 +35,13 @@ MESSAGES = {
     "dashboard.status_active": {"fr": "Actif", "en": "Active"},
     "dashboard.status_expired": {"fr": "Expiré", "en": "Expired"},
     "dashboard.status_suspended": {"fr": "Suspendu", "en": "Suspended"},
+    "dashboard.status_suspended_admin": {"fr": "Suspendu par l'administrateur", "en": "Suspended by our team"},
+    "dashboard.suspended_admin_note": {"fr": "Notre équipe a suspendu ce service. Contactez le support "
+                                             "(support@kmerhosting.cm) pour le réactiver : un renouvellement "
+                                             "prolonge le service mais ne lève pas cette suspension.",
+                                       "en": "Our team suspended this service. Contact support "
+                                             "(support@kmerhosting.cm) to have it reactivated: a renewal extends "
+                                             "the service but does not lift this suspension."},
     "dashboard.status_cancelled": {"fr": "Résilié", "en": "Cancelled"},
     "dashboard.days_left": {"fr": "Expire dans {n} jour(s)", "en": "Expires in {n} day(s)"},
     "dashboard.expires_today": {"fr": "Expire aujourd'hui", "en": "Expires today"},

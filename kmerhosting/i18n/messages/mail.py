@@ -14,6 +14,15 @@ MESSAGES = {
                         "en": "You asked to change your password. This link is valid for {minutes} minutes and works "
                               "only once. If you did not ask for it, ignore this message."},
     "mail.reset.button": {"fr": "Choisir un nouveau mot de passe", "en": "Choose a new password"},
+    "mail.email_in_use.subject": {"fr": "Votre adresse e-mail a été proposée pour un autre compte",
+                                  "en": "Your e-mail address was offered for another account"},
+    "mail.email_in_use.body": {"fr": "Quelqu'un a demandé à utiliser cette adresse pour un autre compte KmerHosting. "
+                                     "Rien n'a changé : elle reste celle de votre compte. Si c'était vous, "
+                                     "connectez-vous simplement avec cette adresse ; sinon, ignorez ce message.",
+                               "en": "Someone asked to use this address for another KmerHosting account. Nothing "
+                                     "has changed: it is still your account's address. If it was you, simply log "
+                                     "in with this address; otherwise, ignore this message."},
+    "mail.email_in_use.button": {"fr": "Me connecter", "en": "Log in"},
 }
 
 MESSAGES.update({

@@ -13,6 +13,10 @@ MESSAGES = {
                                  "en": "The domain {domain} is already hosted with us."},
     "shop.error.domain_in_cart": {"fr": "Le domaine {domain} est déjà dans votre panier.",
                                   "en": "The domain {domain} is already in your cart."},
+    "shop.error.domain_not_changeable": {"fr": "Seul un hébergement dont l'enregistrement du domaine a été refusé "
+                                                "peut recevoir un autre domaine.",
+                                          "en": "Only a hosting whose domain registration was refused can be given "
+                                                "another domain."},
     "shop.error.domain_locked": {"fr": "Le domaine de ce service est déjà enregistré ou en cours d'enregistrement.",
                                  "en": "This service's domain is already registered or being registered."},
     "shop.error.checkout_expired": {"fr": "Cette page de paiement a expiré. Rechargez-la pour continuer.",

@@ -89,6 +89,16 @@ def reset_password(lang: str, ctx: dict) -> Rendered:
                   (t("mail.reset.button"), ctx["link"]))
 
 
+@template("email_in_use")
+def email_in_use(lang: str, ctx: dict) -> Rendered:
+    """To the owner of an address another account asked to move to. ctx: name. No link with a token:
+    the customer who asked is told "check the new inbox" either way, so the answer reveals nothing."""
+    t = lambda key, **p: translate(key, lang, **p)  # noqa: E731
+    return layout(lang, t("mail.email_in_use.subject"),
+                  [t("mail.hello", name=ctx.get("name", "")), t("mail.email_in_use.body")],
+                  (t("mail.email_in_use.button"), link("/auth/login")))
+
+
 # --- helpers for the shop's templates ---------------------------------------------------------
 
 
