@@ -5,6 +5,8 @@ Authorization contract used by every handler (DESIGN.md, "every handler is a pub
         user = self._require_user(s)     # or self._require_admin(s); raises NotAuthorized
 The browser only holds the random session token (`auth_token`, localStorage); the user is looked
 up from its hash on every call, so blocking or logging out takes effect at the next event.
+When the login has ended because the account is blocked, `account_blocked` turns on and the refusal
+is `SessionBlocked`: the tab says so (and how to reach support) instead of dropping to a login page.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from sqlmodel import Session
 
 from ..config import LANGUAGES, get_settings
 from ..core import profile
-from ..core.errors import KmerError, NotAuthorized
-from ..core.sessions import user_for_token
+from ..core.errors import KmerError, NotAuthorized, SessionBlocked
+from ..core.sessions import ENDED_BLOCKED, end_reason, user_for_token
 from ..db import session_scope
 from ..i18n import translate
 from ..models import Role, User
@@ -33,6 +35,8 @@ class BaseState(rx.State):
     lang: str = rx.Cookie(get_settings().default_language, name="kh_lang", max_age=ONE_YEAR)
     # The raw login token (random, revocable). Not client_token: that one is made by the browser.
     auth_token: str = rx.LocalStorage("", name="kh_session", sync=True)
+    # This tab's login ended because an admin blocked the account (the layout says so).
+    account_blocked: bool = False
 
     @rx.event
     def set_language(self, lang: str):
@@ -51,12 +55,17 @@ class BaseState(rx.State):
         return translate(key, self.lang, **params)
 
     def _current_user(self, session: Session) -> User | None:
-        return user_for_token(session, self.auth_token)
+        user = user_for_token(session, self.auth_token)
+        # Only a token that no longer works costs the second look-up.
+        blocked = user is None and bool(self.auth_token) and end_reason(session, self.auth_token) == ENDED_BLOCKED
+        if blocked != self.account_blocked:
+            self.account_blocked = blocked
+        return user
 
     def _require_user(self, session: Session) -> User:
         user = self._current_user(session)
         if user is None:
-            raise NotAuthorized()
+            raise SessionBlocked() if self.account_blocked else NotAuthorized()
         return user
 
     def _require_admin(self, session: Session) -> User:
@@ -78,11 +87,13 @@ class BaseState(rx.State):
         path = self.router.url.path or "/"
         return rx.redirect(f"/auth/login?next={quote(path, safe='/')}")
 
+    # A blocked account's tab stays on the page, which shows why instead of its content.
+
     @rx.event
     def guard_customer(self):
         """on_load of /dashboard/*: a logged-in user, else to the login page and back."""
         with session_scope() as session:
-            if self._current_user(session) is None:
+            if self._current_user(session) is None and not self.account_blocked:
                 return self._login_redirect()
 
     @rx.event
@@ -91,6 +102,6 @@ class BaseState(rx.State):
         with session_scope() as session:
             user = self._current_user(session)
             if user is None:
-                return self._login_redirect()
+                return None if self.account_blocked else self._login_redirect()
             if user.role != Role.admin:
                 return rx.redirect("/dashboard")
