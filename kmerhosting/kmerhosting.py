@@ -18,5 +18,7 @@ from .pages.registry import add_pages  # noqa: E402
 
 app = rx.App(
     api_transformer=api,
+    # Phone-first rules shared by many pages: area menus, stacked tables, dialogs (assets/).
+    stylesheets=["/responsive.css"],
 )
 add_pages(app)

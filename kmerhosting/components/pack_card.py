@@ -2,6 +2,7 @@ import reflex as rx
 
 from ..state.views import PackCard
 from .i18n import by_lang, t
+from .layout import CARD_SIZE
 
 
 def pack_card(card: PackCard) -> rx.Component:
@@ -29,5 +30,5 @@ def pack_card(card: PackCard) -> rx.Component:
                     width="100%"),
             spacing="3", height="100%",
         ),
-        size="3", height="100%",
+        size=CARD_SIZE, height="100%",
     )

@@ -9,6 +9,7 @@ from ..i18n.format import format_months
 from ..state.cart import CartLine, CartState, DomainOfferView
 from ..state.hosting import DurationOption, HostingState
 from .i18n import by_lang, t
+from .layout import CARD_SIZE
 
 
 def money_row(label_key: str, fr, en, strong: bool = False, color=None, **props) -> rx.Component:
@@ -71,7 +72,7 @@ def price_summary() -> rx.Component:
             rx.text(t("shop.pack.domain_next"), size="1", color_scheme="gray"),
             spacing="3", width="100%",
         ),
-        size="3", width="100%",
+        size=CARD_SIZE, width="100%",
     )
 
 
@@ -97,8 +98,8 @@ def years_select(value, on_change, **props) -> rx.Component:
 
 def domain_badge(line: CartLine) -> rx.Component:
     return rx.hstack(
-        rx.icon("globe", size=16),
-        rx.text(line.domain, weight="medium"),
+        rx.icon("globe", size=16, flex_shrink="0"),
+        rx.text(line.domain, weight="medium", class_name="kh-code"),
         rx.badge(rx.cond(line.domain_mode == "register", t("shop.cart.new_domain"), t("shop.cart.own_domain")),
                  variant="soft", color_scheme=rx.cond(line.domain_mode == "register", "blue", "gray")),
         align="center", spacing="2",
@@ -118,7 +119,8 @@ def hosting_line_body(line: CartLine) -> rx.Component:
                               rx.hstack(rx.text(t("shop.cart.years"), size="2", color_scheme="gray"),
                                         years_select(line.domain_years,
                                                      lambda v: CartState.set_domain_years(line.id, v)),
-                                        rx.text(by_lang(line.domain_fr, line.domain_en), size="2"),
+                                        rx.text(by_lang(line.domain_fr, line.domain_en), size="2",
+                                                white_space="nowrap"),
                                         align="center", spacing="2")),
                       rx.button(t("shop.cart.change_domain"), variant="ghost", size="1",
                                 on_click=CartState.open_domain(line.id)),
@@ -132,11 +134,13 @@ def hosting_line_body(line: CartLine) -> rx.Component:
 
 def domain_line_body(line: CartLine) -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.icon("globe", size=18), rx.heading(line.domain, size="4"), align="center", spacing="2"),
-        rx.hstack(rx.text(t("shop.cart.domain_only"), size="2", color_scheme="gray"),
-                  rx.text(t("shop.cart.years"), size="2", color_scheme="gray"),
-                  years_select(line.domain_years, lambda v: CartState.set_domain_years(line.id, v)),
+        rx.hstack(rx.icon("globe", size=18, flex_shrink="0"), rx.heading(line.domain, size="4", class_name="kh-code"),
                   align="center", spacing="2"),
+        rx.hstack(rx.text(t("shop.cart.domain_only"), size="2", color_scheme="gray"),
+                  rx.hstack(rx.text(t("shop.cart.years"), size="2", color_scheme="gray"),
+                            years_select(line.domain_years, lambda v: CartState.set_domain_years(line.id, v)),
+                            align="center", spacing="2"),
+                  align="center", spacing="2", wrap="wrap"),
         spacing="2", align="start",
     )
 
@@ -147,18 +151,20 @@ def problem_callout(fr, en) -> rx.Component:
 
 
 def cart_line_card(line: CartLine) -> rx.Component:
+    # On a phone the amount and "remove" go under the line, so neither squeezes the domain name.
     return rx.card(
         rx.vstack(
-            rx.hstack(
-                rx.cond(line.is_hosting, hosting_line_body(line), domain_line_body(line)),
-                rx.spacer(),
-                rx.vstack(
+            rx.flex(
+                rx.box(rx.cond(line.is_hosting, hosting_line_body(line), domain_line_body(line)), flex="1",
+                       min_width="0"),
+                rx.flex(
                     rx.text(by_lang(line.amount_fr, line.amount_en), weight="bold", size="4", white_space="nowrap"),
                     rx.button(rx.icon("trash-2", size=14), t("shop.cart.remove"), variant="ghost",
                               color_scheme="red", size="1", on_click=CartState.remove(line.id)),
-                    align="end", spacing="2",
+                    direction=rx.breakpoints(initial="row-reverse", sm="column"), justify="between",
+                    align=rx.breakpoints(initial="center", sm="end"), gap="2",
                 ),
-                width="100%", align="start",
+                direction=rx.breakpoints(initial="column", sm="row"), gap="3", width="100%",
             ),
             problem_callout(line.problem_fr, line.problem_en),
             width="100%",
@@ -169,18 +175,18 @@ def cart_line_card(line: CartLine) -> rx.Component:
 
 def offer_row(offer: DomainOfferView) -> rx.Component:
     return rx.hstack(
-        rx.text(offer.domain, weight="medium"),
+        rx.text(offer.domain, weight="medium", class_name="kh-code"),
         rx.spacer(),
         rx.cond(
             offer.available,
             rx.hstack(rx.badge(t("shop.domain.available"), color_scheme="green"),
-                      rx.text(by_lang(offer.price_fr, offer.price_en), size="2"),
+                      rx.text(by_lang(offer.price_fr, offer.price_en), size="2", white_space="nowrap"),
                       rx.button(t("shop.domain.choose"), size="1", on_click=CartState.choose_offer(offer.domain),
                                 id="choose-" + offer.domain.replace(".", "-")),
                       align="center", spacing="2"),
             rx.badge(t("shop.domain.taken"), color_scheme="red"),
         ),
-        width="100%", align="center", padding_y="0.3em",
+        width="100%", align="center", padding_y="0.3em", wrap="wrap", justify="end",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
     )
 
@@ -236,8 +242,8 @@ def domain_dialog() -> rx.Component:
                     rx.callout(CartState.dialog_error, icon="circle-alert", color_scheme="red", margin_top="1em",
                                id="domain-error")),
             rx.hstack(rx.dialog.close(rx.button(t("shop.domain.close"), variant="soft", color_scheme="gray")),
-                      justify="end", margin_top="1em"),
-            max_width="560px",
+                      justify="end", margin_top="1em", class_name="kh-dialog-actions"),
+            max_width="560px", size=rx.breakpoints(initial="2", xs="3"),
         ),
         open=CartState.dialog_open, on_open_change=CartState.set_dialog_open,
     )
