@@ -54,14 +54,17 @@ def admin_page(title_key: str, *children: rx.Component, intro_key: str | None = 
         header.append(language_follower(state))
     if intro_key:
         header.append(rx.text(t(intro_key), color_scheme="gray", size="2"))
+    # A tab whose account was blocked shows the layout's notice, not the administration.
     return layout(
-        rx.el.div(
-            sidebar(),
-            # A tab whose account was blocked shows the layout's notice, not the admin data.
-            rx.cond(BaseState.account_blocked, rx.fragment(),
-                    rx.vstack(*header, *children, spacing="4", width="100%", min_width="0")),
-            display="flex", flex_direction=rx.breakpoints(initial="column", md="row"), gap="1.25em",
-            width="100%", align_items=rx.breakpoints(initial="stretch", md="start"),
+        rx.cond(
+            BaseState.account_blocked,
+            rx.fragment(),
+            rx.el.div(
+                sidebar(),
+                rx.vstack(*header, *children, spacing="4", width="100%", min_width="0"),
+                display="flex", flex_direction=rx.breakpoints(initial="column", md="row"), gap="1.25em",
+                width="100%", align_items=rx.breakpoints(initial="stretch", md="start"),
+            ),
         ),
     )
 
@@ -109,6 +112,10 @@ def pager(state) -> rx.Component:
     )
 
 
+# A filter's search box: the whole line on a phone, a fixed width beside the selects from 48em.
+FILTER_WIDTH = rx.breakpoints(initial="100%", sm="280px")
+
+
 def select_field(name: str, options: list[tuple[str, str]], value, **props) -> rx.Component:
     """A named select for forms; options are (value, translation key)."""
     return rx.select.root(
@@ -130,7 +137,8 @@ def field(label_key: str, control: rx.Component, width: str = "100%") -> rx.Comp
 def confirm_button(label_key: str, question_key: str, on_confirm, color: str = "red", **props) -> rx.Component:
     """A button that asks before an action that is hard to undo (block, cancel, delete)."""
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(t(label_key), size="1", variant="soft", color_scheme=color, **props)),
+        rx.alert_dialog.trigger(rx.button(t(label_key), size="1", variant="soft", color_scheme=color,
+                                          class_name="confirm-trigger", **props)),
         rx.alert_dialog.content(
             rx.alert_dialog.title(t(label_key)),
             rx.alert_dialog.description(t(question_key)),

@@ -46,7 +46,8 @@ def brand() -> rx.Component:
     return rx.link(
         rx.hstack(
             rx.icon("server", size=22, color=rx.color("green", 9)),
-            rx.heading("KmerHosting", size="5", weight="bold", white_space="nowrap"),
+            # Not a heading: each page's own title is its first heading.
+            rx.text("KmerHosting", size="5", weight="bold", white_space="nowrap"),
             align="center", spacing="2",
         ),
         href="/", underline="none", color="inherit", id="nav-home", flex_shrink="0",
@@ -132,14 +133,15 @@ def blocked_notice() -> rx.Component:
     """Shown to a tab whose login ended because the account was blocked (instead of a silent logout)."""
     return rx.cond(
         BaseState.account_blocked,
-        rx.callout(
+        rx.callout.root(
+            rx.callout.icon(rx.icon("ban")),
             rx.vstack(
                 rx.text(t("accounts.session_blocked"), weight="medium"),
                 rx.text(t("accounts.session_blocked_help"), " ",
                         rx.link(SUPPORT_EMAIL, href=f"mailto:{SUPPORT_EMAIL}", id="blocked-support")),
                 spacing="1",
             ),
-            icon="ban", color_scheme="red", role="alert", id="account-blocked", width="100%", margin_bottom="1.5em",
+            color_scheme="red", role="alert", id="account-blocked", width="100%", margin_bottom="1.5em",
         ),
     )
 
@@ -164,8 +166,10 @@ def footer() -> rx.Component:
 
 
 def page_ready_marker() -> rx.Component:
-    # Tells scripts (and the browser tests) that the page's on_load events have run.
-    return rx.cond(rx.State.is_hydrated, rx.el.span(id="page-ready", hidden=True))
+    # Tells scripts (and the browser tests) that the page's on_load events have run, and for which route
+    # ("/hosting/[slug]", "/404"): after an in-app navigation the previous page's marker is not enough.
+    return rx.cond(rx.State.is_hydrated,
+                   rx.el.span(id="page-ready", hidden=True, data_route=rx.State.router.page.path))
 
 
 def layout(*children: rx.Component, **props) -> rx.Component:

@@ -194,12 +194,13 @@ def offer_row(offer: DomainOfferView) -> rx.Component:
 def new_domain_tab() -> rx.Component:
     return rx.vstack(
         rx.form(
-            rx.hstack(
+            rx.flex(
                 rx.input(value=CartState.search_query, on_change=CartState.set_search_query,
-                         placeholder="monentreprise", id="domain-search", name="domain_search", flex="1", size="3"),
+                         placeholder="monentreprise", id="domain-search", name="domain_search", flex="1 1 12em",
+                         size="3"),
                 rx.button(rx.icon("search", size=16), t("shop.domain.search"), type="submit", size="3",
-                          id="domain-search-button"),
-                width="100%",
+                          id="domain-search-button", flex_grow="1"),
+                width="100%", gap="2", wrap="wrap",
             ),
             on_submit=CartState.search_domains, width="100%",
         ),
@@ -214,11 +215,11 @@ def new_domain_tab() -> rx.Component:
 def own_domain_tab() -> rx.Component:
     return rx.vstack(
         rx.form(
-            rx.hstack(
+            rx.flex(
                 rx.input(value=CartState.own_domain, on_change=CartState.set_own_domain, placeholder="monsite.cm",
-                         id="own-domain", name="own_domain", flex="1", size="3"),
-                rx.button(t("shop.domain.use"), type="submit", size="3", id="own-domain-button"),
-                width="100%",
+                         id="own-domain", name="own_domain", flex="1 1 12em", size="3"),
+                rx.button(t("shop.domain.use"), type="submit", size="3", id="own-domain-button", flex_grow="1"),
+                width="100%", gap="2", wrap="wrap",
             ),
             on_submit=CartState.use_own_domain, width="100%",
         ),
@@ -232,8 +233,10 @@ def domain_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(t("shop.domain.title")),
             rx.tabs.root(
+                # Smaller tabs on a phone: both labels fit side by side in a 360 px screen.
                 rx.tabs.list(rx.tabs.trigger(t("shop.domain.tab_new"), value="new", id="tab-new"),
-                             rx.tabs.trigger(t("shop.domain.tab_own"), value="own", id="tab-own")),
+                             rx.tabs.trigger(t("shop.domain.tab_own"), value="own", id="tab-own"),
+                             size=rx.breakpoints(initial="1", xs="2")),
                 rx.tabs.content(new_domain_tab(), value="new"),
                 rx.tabs.content(own_domain_tab(), value="own"),
                 value=CartState.dialog_tab, on_change=CartState.set_dialog_tab,

@@ -20,17 +20,17 @@ TABS = [
 
 def dashboard_frame(title_key: str, *children: rx.Component) -> rx.Component:
     """The customer area: its menu (which finds the current page from the address), the heading, the content."""
+    # A tab whose account was blocked shows the layout's notice, not the customer's area.
     return layout(
-        rx.vstack(
-            section_nav(TABS, aria_label=t("dashboard.area_menu"), id="dashboard-tabs"),
-            # A tab whose account was blocked shows the layout's notice, not the customer's data.
-            rx.cond(
-                BaseState.account_blocked,
-                rx.fragment(),
-                rx.vstack(rx.heading(t(title_key), size="7", padding_top="0.25em"), *children,
-                          spacing="4", width="100%", align="stretch", min_width="0"),
+        rx.cond(
+            BaseState.account_blocked,
+            rx.fragment(),
+            rx.vstack(
+                section_nav(TABS, aria_label=t("dashboard.area_menu"), id="dashboard-tabs"),
+                rx.heading(t(title_key), size="7", padding_top="0.25em"),
+                *children,
+                spacing="4", width="100%", align="stretch", class_name="dashboard-frame",
             ),
-            spacing="4", width="100%", align="stretch", class_name="dashboard-frame",
         )
     )
 

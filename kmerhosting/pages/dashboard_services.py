@@ -72,12 +72,14 @@ def renew_choice(option: RenewOption) -> rx.Component:
     selected = ServicesState.renew_months == option.months
     return rx.box(
         rx.vstack(
-            rx.hstack(rx.text(by_lang(option.label_fr, option.label_en), weight="bold"),
+            # On a phone the discount goes under "12 mois" rather than splitting it.
+            rx.hstack(rx.text(by_lang(option.label_fr, option.label_en), weight="bold", white_space="nowrap"),
                       rx.cond(option.discount > 0,
                               rx.badge("-" + option.discount.to_string() + "%", color_scheme="green",
                                        variant="soft")),
-                      justify="between", width="100%"),
-            rx.text(by_lang(option.price_fr, option.price_en), size="4", weight="bold",
+                      justify="between", width="100%", wrap="wrap", spacing="1"),
+            rx.text(by_lang(option.price_fr, option.price_en), size=rx.breakpoints(initial="3", xs="4"),
+                    weight="bold", white_space="nowrap",
                     color=rx.cond(option.affordable, rx.color("gray", 12), rx.color("red", 10))),
             rx.text(by_lang(option.new_expiry_fr, option.new_expiry_en), size="1", color_scheme="gray"),
             spacing="1", align="start",

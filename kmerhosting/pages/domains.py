@@ -8,13 +8,13 @@ from .registry import page
 
 def search_form() -> rx.Component:
     return rx.form(
-        rx.hstack(
+        rx.flex(
             rx.input(rx.input.slot(rx.icon("search", size=18)), name="query", id="domain-query",
                      value=DomainsState.query, on_change=DomainsState.set_query,
                      placeholder=t("domains.search_placeholder"),
-                     size="3", flex="1", max_length=253, auto_focus=True),
+                     size="3", flex="1 1 14em", max_length=253, auto_focus=True),
             rx.button(t("domains.search_button"), type="submit", size="3", id="domain-search"),
-            width="100%", spacing="2",
+            width="100%", gap="2", wrap="wrap",
         ),
         on_submit=DomainsState.search, reset_on_submit=False, width="100%",
     )
