@@ -35,7 +35,7 @@ STATUS_COLORS = {
 
 
 def sidebar() -> rx.Component:
-    """Tiles on a phone, tabs on a tablet, a side menu from 62em."""
+    """Tiles on a phone, tabs from 48em, a side menu from 80em."""
     return section_nav(MENU, side=True, title_key="admin.menu.title", aria_label=t("admin.menu.title"),
                        id="admin-menu")
 
@@ -62,8 +62,9 @@ def admin_page(title_key: str, *children: rx.Component, intro_key: str | None = 
             rx.el.div(
                 sidebar(),
                 rx.vstack(*header, *children, spacing="4", width="100%", min_width="0"),
-                display="flex", flex_direction=rx.breakpoints(initial="column", md="row"), gap="1.25em",
-                width="100%", align_items=rx.breakpoints(initial="stretch", md="start"),
+                # The side menu from 80em only: below that the tables need the width more than the menu.
+                display="flex", flex_direction=rx.breakpoints(initial="column", lg="row"), gap="1.25em",
+                width="100%", align_items=rx.breakpoints(initial="stretch", lg="start"),
             ),
         ),
     )

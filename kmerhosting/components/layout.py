@@ -1,6 +1,6 @@
 """The shared page frame: header (with the phone menu), content, footer.
 
-Phone first: below DESKTOP (62em, about 990 px) the header keeps the logo, the language switch and a
+Phone first: below 62em (about 990 px) the header keeps the logo, the language switch and a
 menu button; the menu is a drawer that holds every link of the desktop header. Nothing in the frame
 is wider than the screen, so the sticky header stays put and dialogs centre on the visible page.
 """

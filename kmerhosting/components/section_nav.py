@@ -1,7 +1,7 @@
 """The menu of an area (the customer's space, the administration), from one set of links at every width.
 
 On a phone it is a grid of icon tiles with short labels, all in view at once; from 48em (768 px) a
-row of tabs; the administration turns it into a side menu from 62em. The shapes come from
+row of tabs; the administration turns it into a side menu from 80em (1280 px). The shapes come from
 assets/responsive.css (classes `kh-section-nav`, `kh-tabs`, `kh-side`): the same links at every size,
 so their ids stay unique and tests can use them at any width.
 """
