@@ -80,7 +80,7 @@ def test_the_navbar_learns_of_the_block_and_a_logout_forgets_it(session):
     assert not nav.account_blocked and nav.auth_token == ""
 
 
-def test_a_blocked_admin_is_told_so_by_every_admin_handler(session):
+def test_a_blocked_admins_next_admin_action_says_the_account_is_blocked(session):
     admin = make_user(session, role=Role.admin)
     tab = open_tab(session, admin, AdminUsersState, path="/admin/users")
     other = make_user(session, role=Role.admin, email="other.admin@example.cm")

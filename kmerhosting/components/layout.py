@@ -15,9 +15,10 @@ from ..config import get_settings
 from ..state.base import BaseState
 from .i18n import t
 
-# The main links of the header (translation key, address, element id); the account links come from
-# nav_account, which knows whether the visitor is logged in.
-NAV_LINKS = [("nav.hosting", "/hosting", "nav-hosting"), ("nav.domains", "/domains", "nav-domains")]
+# The main links of the header (icon in the phone menu, translation key, address, element id); the account
+# links come from nav_account, which knows whether the visitor is logged in.
+NAV_LINKS = [("server", "nav.hosting", "/hosting", "nav-hosting"),
+             ("globe", "nav.domains", "/domains", "nav-domains")]
 SUPPORT_EMAIL = "support@kmerhosting.cm"
 # Cards breathe less on a phone: Radix's card padding 3 (24 px) from 520 px up, 2 (16 px) below.
 CARD_SIZE = rx.breakpoints(initial="2", xs="3")
@@ -87,8 +88,7 @@ def menu_drawer() -> rx.Component:
                     rx.drawer.description(t("nav.menu_description"), color=rx.color("gray", 11)),
                     rx.divider(),
                     drawer_link("house", "nav.home", "/", "drawer-nav-home"),
-                    drawer_link("server", "nav.hosting", "/hosting", "drawer-nav-hosting"),
-                    drawer_link("globe", "nav.domains", "/domains", "drawer-nav-domains"),
+                    *[drawer_link(icon, key, href, f"drawer-{id_}") for icon, key, href, id_ in NAV_LINKS],
                     drawer_link("shopping-cart", "nav.cart", "/cart", "drawer-nav-cart"),
                     rx.divider(),
                     nav_account.drawer_links(drawer_link),
@@ -114,7 +114,8 @@ def navbar() -> rx.Component:
         rx.hstack(
             brand(),
             desktop_only(
-                *[rx.link(t(key), href=href, color="inherit", weight="medium", id=id_) for key, href, id_ in NAV_LINKS],
+                *[rx.link(t(key), href=href, color="inherit", weight="medium", id=id_)
+                  for _icon, key, href, id_ in NAV_LINKS],
                 gap="1.25em",
             ),
             rx.spacer(),
