@@ -9,7 +9,7 @@ def pack_card(card: PackCard) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.flex(rx.heading(card.name, size="5"), rx.badge(card.panel, variant="soft", flex_shrink="0"),
-                    justify="between", align="center", wrap="wrap", gap="2", width="100%"),
+                    justify="between", align="center", wrap="wrap", spacing="2", width="100%"),
             rx.text(by_lang(card.description_fr, card.description_en), size="2", color_scheme="gray",
                     min_height="3em"),
             rx.hstack(

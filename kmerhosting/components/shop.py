@@ -29,7 +29,9 @@ def duration_choice(option: DurationOption) -> rx.Component:
     selected = HostingState.months == option.months
     return rx.card(
         rx.vstack(
-            rx.text(by_lang(option.label_fr, option.label_en), weight="bold"),
+            # A smaller label on a phone: "12 months" stays on one line in a third of 360 px.
+            rx.text(by_lang(option.label_fr, option.label_en), weight="bold", white_space="nowrap",
+                    size=rx.breakpoints(initial="2", xs="3")),
             rx.text(by_lang(option.price_fr, option.price_en), size="1", white_space="nowrap"),
             rx.cond(option.discount > 0,
                     rx.badge("-", option.discount, " %", color_scheme="green", variant="soft"),
@@ -163,9 +165,9 @@ def cart_line_card(line: CartLine) -> rx.Component:
                               color_scheme="red", size="1", on_click=CartState.remove(line.id)),
                     direction=rx.breakpoints(initial="row-reverse", sm="column"),
                     justify=rx.breakpoints(initial="between", sm="start"),
-                    align=rx.breakpoints(initial="center", sm="end"), gap="2",
+                    align=rx.breakpoints(initial="center", sm="end"), spacing="2",
                 ),
-                direction=rx.breakpoints(initial="column", sm="row"), gap="3", width="100%",
+                direction=rx.breakpoints(initial="column", sm="row"), spacing="3", width="100%",
             ),
             problem_callout(line.problem_fr, line.problem_en),
             width="100%",
@@ -195,13 +197,15 @@ def offer_row(offer: DomainOfferView) -> rx.Component:
 def new_domain_tab() -> rx.Component:
     return rx.vstack(
         rx.form(
+            # Side by side when both fit, else the button takes the whole line under the box (the box
+            # takes nearly all the spare width on one line: grow 100 against 1).
             rx.flex(
                 rx.input(value=CartState.search_query, on_change=CartState.set_search_query,
-                         placeholder="monentreprise", id="domain-search", name="domain_search", flex="1 1 12em",
+                         placeholder="monentreprise", id="domain-search", name="domain_search", flex="100 1 12em",
                          size="3"),
                 rx.button(rx.icon("search", size=16), t("shop.domain.search"), type="submit", size="3",
                           id="domain-search-button", flex_grow="1"),
-                width="100%", gap="2", wrap="wrap",
+                width="100%", spacing="2", wrap="wrap",
             ),
             on_submit=CartState.search_domains, width="100%",
         ),
@@ -218,9 +222,9 @@ def own_domain_tab() -> rx.Component:
         rx.form(
             rx.flex(
                 rx.input(value=CartState.own_domain, on_change=CartState.set_own_domain, placeholder="monsite.cm",
-                         id="own-domain", name="own_domain", flex="1 1 12em", size="3"),
+                         id="own-domain", name="own_domain", flex="100 1 12em", size="3"),
                 rx.button(t("shop.domain.use"), type="submit", size="3", id="own-domain-button", flex_grow="1"),
-                width="100%", gap="2", wrap="wrap",
+                width="100%", spacing="2", wrap="wrap",
             ),
             on_submit=CartState.use_own_domain, width="100%",
         ),
