@@ -19,6 +19,8 @@ from .state.tab_guard import ForgetEndedLogins  # noqa: E402
 
 app = rx.App(
     api_transformer=api,
+    # Phone-first rules shared by many pages: area menus, stacked tables, dialogs (assets/).
+    stylesheets=["/responsive.css"],
 )
 # Before any event: a tab whose login has ended keeps nothing of its user (state/tab_guard.py).
 app.add_middleware(ForgetEndedLogins())

@@ -282,7 +282,7 @@ def test_require_admin_raises_for_anonymous_visitors_customers_and_blocked_admin
 def test_the_account_states_hold_no_secret_vars():
     """Only these plain vars of the account states go to the browser."""
     allowed = {"errors", "message", "done", "verified", "link_ok", "logged_in", "is_admin",
-               "display_name", "email_verified", "lang", "auth_token", "result",
+               "display_name", "email_verified", "lang", "auth_token", "account_blocked", "result",
                # Reflex gives every state the dynamic routes' parameters (/hosting/[slug], /admin/users/[uid]).
                "slug", "uid"}
     for cls in (LoginState, RegisterState, VerifyState, ForgotState, ResetState, NavState):

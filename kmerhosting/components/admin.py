@@ -7,16 +7,24 @@ import reflex as rx
 from ..state.base import BaseState
 from .i18n import t
 from .layout import layout
+from .section_nav import NavItem, section_nav
+from .tables import data_table
+
+
+def _item(icon: str, name: str, href: str) -> NavItem:
+    # Ids kept from the first menu: admin-menu-admin, admin-menu-users, ...
+    return NavItem(icon, f"admin.menu.{name}", f"admin.tile.{name}", href, f"admin-menu-{href.rsplit('/', 1)[-1]}")
+
 
 MENU = [
-    ("layout-dashboard", "admin.menu.overview", "/admin"),
-    ("users", "admin.menu.users", "/admin/users"),
-    ("wallet", "admin.menu.credits", "/admin/credits"),
-    ("server", "admin.menu.services", "/admin/services"),
-    ("package", "admin.menu.packs", "/admin/packs"),
-    ("chart-column", "admin.menu.stats", "/admin/stats"),
-    ("mail", "admin.menu.mails", "/admin/notifications"),
-    ("history", "admin.menu.audit", "/admin/audit"),
+    _item("layout-dashboard", "overview", "/admin"),
+    _item("users", "users", "/admin/users"),
+    _item("wallet", "credits", "/admin/credits"),
+    _item("server", "services", "/admin/services"),
+    _item("package", "packs", "/admin/packs"),
+    _item("chart-column", "stats", "/admin/stats"),
+    _item("mail", "mails", "/admin/notifications"),
+    _item("history", "audit", "/admin/audit"),
 ]
 
 STATUS_COLORS = {
@@ -27,17 +35,9 @@ STATUS_COLORS = {
 
 
 def sidebar() -> rx.Component:
-    return rx.vstack(
-        rx.text(t("admin.menu.title"), size="1", weight="bold", color_scheme="gray",
-                text_transform="uppercase"),
-        *[rx.link(rx.hstack(rx.icon(icon, size=16), rx.text(t(key), size="2"), spacing="2", align="center"),
-                  href=href, color="inherit", underline="none", width="100%", padding_y="0.35em",
-                  id=f"admin-menu-{href.rsplit('/', 1)[-1] or 'home'}")
-          for icon, key, href in MENU],
-        spacing="1", min_width="180px", padding="1em", border_radius="8px",
-        background_color=rx.color("gray", 2), border=f"1px solid {rx.color('gray', 4)}",
-        position=["static", "static", "sticky"], top="5em", align_self="start",
-    )
+    """Tiles on a phone, tabs from 48em, a side menu from 80em."""
+    return section_nav(MENU, side=True, title_key="admin.menu.title", aria_label=t("admin.menu.title"),
+                       id="admin-menu")
 
 
 def language_follower(state) -> rx.Component:
@@ -54,11 +54,18 @@ def admin_page(title_key: str, *children: rx.Component, intro_key: str | None = 
         header.append(language_follower(state))
     if intro_key:
         header.append(rx.text(t(intro_key), color_scheme="gray", size="2"))
+    # A tab whose account was blocked shows the layout's notice, not the administration.
     return layout(
-        rx.flex(
-            sidebar(),
-            rx.vstack(*header, *children, spacing="4", width="100%", min_width="0"),
-            direction=rx.breakpoints(initial="column", md="row"), spacing="5", width="100%",
+        rx.cond(
+            BaseState.account_blocked,
+            rx.fragment(),
+            rx.el.div(
+                sidebar(),
+                rx.vstack(*header, *children, spacing="4", width="100%", min_width="0"),
+                # The side menu from 80em only: below that the tables need the width more than the menu.
+                display="flex", flex_direction=rx.breakpoints(initial="column", lg="row"), gap="1.25em",
+                width="100%", align_items=rx.breakpoints(initial="stretch", lg="start"),
+            ),
         ),
     )
 
@@ -85,14 +92,7 @@ def status_badge(value, prefix: str = "admin.status", options=tuple(STATUS_COLOR
 def table(headers: list[str], rows, render_row, empty_key: str = "admin.common.empty") -> rx.Component:
     return rx.cond(
         rows.length() > 0,
-        rx.box(
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in headers])),
-                rx.table.body(rx.foreach(rows, render_row)),
-                variant="surface", size="1", width="100%",
-            ),
-            overflow_x="auto", width="100%",
-        ),
+        data_table(headers, rows, render_row, size="1"),
         rx.callout(t(empty_key), icon="info", color_scheme="gray", width="100%"),
     )
 
@@ -109,8 +109,12 @@ def pager(state) -> rx.Component:
                 t("admin.common.results"), size="2", color_scheme="gray"),
         rx.button(t("admin.common.next"), rx.icon("chevron-right", size=14), size="1", variant="soft",
                   on_click=state.next_page, disabled=state.page >= state.pages),
-        spacing="3", align="center",
+        spacing="3", align="center", wrap="wrap",
     )
+
+
+# A filter's search box: the whole line on a phone, a fixed width beside the selects from 48em.
+FILTER_WIDTH = rx.breakpoints(initial="100%", sm="280px")
 
 
 def select_field(name: str, options: list[tuple[str, str]], value, **props) -> rx.Component:
@@ -134,7 +138,8 @@ def field(label_key: str, control: rx.Component, width: str = "100%") -> rx.Comp
 def confirm_button(label_key: str, question_key: str, on_confirm, color: str = "red", **props) -> rx.Component:
     """A button that asks before an action that is hard to undo (block, cancel, delete)."""
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(t(label_key), size="1", variant="soft", color_scheme=color, **props)),
+        rx.alert_dialog.trigger(rx.button(t(label_key), size="1", variant="soft", color_scheme=color,
+                                          class_name="confirm-trigger", **props)),
         rx.alert_dialog.content(
             rx.alert_dialog.title(t(label_key)),
             rx.alert_dialog.description(t(question_key)),
@@ -142,8 +147,8 @@ def confirm_button(label_key: str, question_key: str, on_confirm, color: str = "
                 rx.alert_dialog.cancel(rx.button(t("admin.common.cancel"), variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(rx.button(t(label_key), color_scheme=color, on_click=on_confirm,
                                                  class_name="confirm-action")),
-                spacing="3", justify="end", margin_top="1em",
+                spacing="3", justify="end", margin_top="1em", wrap="wrap", class_name="kh-dialog-actions",
             ),
-            max_width="420px",
+            max_width="420px", size=rx.breakpoints(initial="2", xs="3"),
         ),
     )

@@ -2,13 +2,14 @@ import reflex as rx
 
 from ..state.views import PackCard
 from .i18n import by_lang, t
+from .layout import CARD_SIZE
 
 
 def pack_card(card: PackCard) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.flex(rx.heading(card.name, size="5"), rx.badge(card.panel, variant="soft", flex_shrink="0"),
-                    justify="between", align="center", wrap="wrap", gap="2", width="100%"),
+                    justify="between", align="center", wrap="wrap", spacing="2", width="100%"),
             rx.text(by_lang(card.description_fr, card.description_en), size="2", color_scheme="gray",
                     min_height="3em"),
             rx.hstack(
@@ -29,5 +30,5 @@ def pack_card(card: PackCard) -> rx.Component:
                     width="100%"),
             spacing="3", height="100%",
         ),
-        size="3", height="100%",
+        size=CARD_SIZE, height="100%",
     )

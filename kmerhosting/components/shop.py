@@ -9,6 +9,7 @@ from ..i18n.format import format_months
 from ..state.cart import CartLine, CartState, DomainOfferView
 from ..state.hosting import DurationOption, HostingState
 from .i18n import by_lang, t
+from .layout import CARD_SIZE
 
 
 def money_row(label_key: str, fr, en, strong: bool = False, color=None, **props) -> rx.Component:
@@ -28,7 +29,9 @@ def duration_choice(option: DurationOption) -> rx.Component:
     selected = HostingState.months == option.months
     return rx.card(
         rx.vstack(
-            rx.text(by_lang(option.label_fr, option.label_en), weight="bold"),
+            # A smaller label on a phone: "12 months" stays on one line in a third of 360 px.
+            rx.text(by_lang(option.label_fr, option.label_en), weight="bold", white_space="nowrap",
+                    size=rx.breakpoints(initial="2", xs="3")),
             rx.text(by_lang(option.price_fr, option.price_en), size="1", white_space="nowrap"),
             rx.cond(option.discount > 0,
                     rx.badge("-", option.discount, " %", color_scheme="green", variant="soft"),
@@ -71,7 +74,7 @@ def price_summary() -> rx.Component:
             rx.text(t("shop.pack.domain_next"), size="1", color_scheme="gray"),
             spacing="3", width="100%",
         ),
-        size="3", width="100%",
+        size=CARD_SIZE, width="100%",
     )
 
 
@@ -97,8 +100,8 @@ def years_select(value, on_change, **props) -> rx.Component:
 
 def domain_badge(line: CartLine) -> rx.Component:
     return rx.hstack(
-        rx.icon("globe", size=16),
-        rx.text(line.domain, weight="medium"),
+        rx.icon("globe", size=16, flex_shrink="0"),
+        rx.text(line.domain, weight="medium", class_name="kh-code"),
         rx.badge(rx.cond(line.domain_mode == "register", t("shop.cart.new_domain"), t("shop.cart.own_domain")),
                  variant="soft", color_scheme=rx.cond(line.domain_mode == "register", "blue", "gray")),
         align="center", spacing="2",
@@ -118,7 +121,8 @@ def hosting_line_body(line: CartLine) -> rx.Component:
                               rx.hstack(rx.text(t("shop.cart.years"), size="2", color_scheme="gray"),
                                         years_select(line.domain_years,
                                                      lambda v: CartState.set_domain_years(line.id, v)),
-                                        rx.text(by_lang(line.domain_fr, line.domain_en), size="2"),
+                                        rx.text(by_lang(line.domain_fr, line.domain_en), size="2",
+                                                white_space="nowrap"),
                                         align="center", spacing="2")),
                       rx.button(t("shop.cart.change_domain"), variant="ghost", size="1",
                                 on_click=CartState.open_domain(line.id)),
@@ -132,11 +136,13 @@ def hosting_line_body(line: CartLine) -> rx.Component:
 
 def domain_line_body(line: CartLine) -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.icon("globe", size=18), rx.heading(line.domain, size="4"), align="center", spacing="2"),
-        rx.hstack(rx.text(t("shop.cart.domain_only"), size="2", color_scheme="gray"),
-                  rx.text(t("shop.cart.years"), size="2", color_scheme="gray"),
-                  years_select(line.domain_years, lambda v: CartState.set_domain_years(line.id, v)),
+        rx.hstack(rx.icon("globe", size=18, flex_shrink="0"), rx.heading(line.domain, size="4", class_name="kh-code"),
                   align="center", spacing="2"),
+        rx.hstack(rx.text(t("shop.cart.domain_only"), size="2", color_scheme="gray"),
+                  rx.hstack(rx.text(t("shop.cart.years"), size="2", color_scheme="gray"),
+                            years_select(line.domain_years, lambda v: CartState.set_domain_years(line.id, v)),
+                            align="center", spacing="2"),
+                  align="center", spacing="2", wrap="wrap"),
         spacing="2", align="start",
     )
 
@@ -147,18 +153,21 @@ def problem_callout(fr, en) -> rx.Component:
 
 
 def cart_line_card(line: CartLine) -> rx.Component:
+    # On a phone the amount and "remove" go under the line, so neither squeezes the domain name.
     return rx.card(
         rx.vstack(
-            rx.hstack(
-                rx.cond(line.is_hosting, hosting_line_body(line), domain_line_body(line)),
-                rx.spacer(),
-                rx.vstack(
+            rx.flex(
+                rx.box(rx.cond(line.is_hosting, hosting_line_body(line), domain_line_body(line)), flex="1",
+                       min_width="0"),
+                rx.flex(
                     rx.text(by_lang(line.amount_fr, line.amount_en), weight="bold", size="4", white_space="nowrap"),
                     rx.button(rx.icon("trash-2", size=14), t("shop.cart.remove"), variant="ghost",
                               color_scheme="red", size="1", on_click=CartState.remove(line.id)),
-                    align="end", spacing="2",
+                    direction=rx.breakpoints(initial="row-reverse", sm="column"),
+                    justify=rx.breakpoints(initial="between", sm="start"),
+                    align=rx.breakpoints(initial="center", sm="end"), spacing="2",
                 ),
-                width="100%", align="start",
+                direction=rx.breakpoints(initial="column", sm="row"), spacing="3", width="100%",
             ),
             problem_callout(line.problem_fr, line.problem_en),
             width="100%",
@@ -169,18 +178,18 @@ def cart_line_card(line: CartLine) -> rx.Component:
 
 def offer_row(offer: DomainOfferView) -> rx.Component:
     return rx.hstack(
-        rx.text(offer.domain, weight="medium"),
+        rx.text(offer.domain, weight="medium", class_name="kh-code"),
         rx.spacer(),
         rx.cond(
             offer.available,
             rx.hstack(rx.badge(t("shop.domain.available"), color_scheme="green"),
-                      rx.text(by_lang(offer.price_fr, offer.price_en), size="2"),
+                      rx.text(by_lang(offer.price_fr, offer.price_en), size="2", white_space="nowrap"),
                       rx.button(t("shop.domain.choose"), size="1", on_click=CartState.choose_offer(offer.domain),
                                 id="choose-" + offer.domain.replace(".", "-")),
                       align="center", spacing="2"),
             rx.badge(t("shop.domain.taken"), color_scheme="red"),
         ),
-        width="100%", align="center", padding_y="0.3em",
+        width="100%", align="center", padding_y="0.3em", wrap="wrap", justify="end",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
     )
 
@@ -188,12 +197,15 @@ def offer_row(offer: DomainOfferView) -> rx.Component:
 def new_domain_tab() -> rx.Component:
     return rx.vstack(
         rx.form(
-            rx.hstack(
+            # Side by side when both fit, else the button takes the whole line under the box (the box
+            # takes nearly all the spare width on one line: grow 100 against 1).
+            rx.flex(
                 rx.input(value=CartState.search_query, on_change=CartState.set_search_query,
-                         placeholder="monentreprise", id="domain-search", name="domain_search", flex="1", size="3"),
+                         placeholder="monentreprise", id="domain-search", name="domain_search", flex="100 1 12em",
+                         size="3"),
                 rx.button(rx.icon("search", size=16), t("shop.domain.search"), type="submit", size="3",
-                          id="domain-search-button"),
-                width="100%",
+                          id="domain-search-button", flex_grow="1"),
+                width="100%", spacing="2", wrap="wrap",
             ),
             on_submit=CartState.search_domains, width="100%",
         ),
@@ -208,11 +220,11 @@ def new_domain_tab() -> rx.Component:
 def own_domain_tab() -> rx.Component:
     return rx.vstack(
         rx.form(
-            rx.hstack(
+            rx.flex(
                 rx.input(value=CartState.own_domain, on_change=CartState.set_own_domain, placeholder="monsite.cm",
-                         id="own-domain", name="own_domain", flex="1", size="3"),
-                rx.button(t("shop.domain.use"), type="submit", size="3", id="own-domain-button"),
-                width="100%",
+                         id="own-domain", name="own_domain", flex="100 1 12em", size="3"),
+                rx.button(t("shop.domain.use"), type="submit", size="3", id="own-domain-button", flex_grow="1"),
+                width="100%", spacing="2", wrap="wrap",
             ),
             on_submit=CartState.use_own_domain, width="100%",
         ),
@@ -226,8 +238,10 @@ def domain_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(t("shop.domain.title")),
             rx.tabs.root(
+                # Smaller tabs on a phone: both labels fit side by side in a 360 px screen.
                 rx.tabs.list(rx.tabs.trigger(t("shop.domain.tab_new"), value="new", id="tab-new"),
-                             rx.tabs.trigger(t("shop.domain.tab_own"), value="own", id="tab-own")),
+                             rx.tabs.trigger(t("shop.domain.tab_own"), value="own", id="tab-own"),
+                             size=rx.breakpoints(initial="1", xs="2")),
                 rx.tabs.content(new_domain_tab(), value="new"),
                 rx.tabs.content(own_domain_tab(), value="own"),
                 value=CartState.dialog_tab, on_change=CartState.set_dialog_tab,
@@ -236,8 +250,8 @@ def domain_dialog() -> rx.Component:
                     rx.callout(CartState.dialog_error, icon="circle-alert", color_scheme="red", margin_top="1em",
                                id="domain-error")),
             rx.hstack(rx.dialog.close(rx.button(t("shop.domain.close"), variant="soft", color_scheme="gray")),
-                      justify="end", margin_top="1em"),
-            max_width="560px",
+                      justify="end", margin_top="1em", class_name="kh-dialog-actions"),
+            max_width="560px", size=rx.breakpoints(initial="2", xs="3"),
         ),
         open=CartState.dialog_open, on_open_change=CartState.set_dialog_open,
     )

@@ -23,6 +23,12 @@ class NotAuthorized(KmerError):
     key = "error.not_authorized"
 
 
+class SessionBlocked(NotAuthorized):
+    """The visitor's login ended because the account is blocked: they are told so, and whom to contact."""
+
+    key = "error.session_blocked"
+
+
 class NotFound(KmerError):
     key = "error.not_found"
 

@@ -71,6 +71,32 @@ def _write_apart(session: Session, stmt) -> None:
         own.execute(stmt)
 
 
+# Why a token no longer logs anyone in, for the tab that still holds it.
+ENDED_BLOCKED, ENDED_EXPIRED, ENDED_REVOKED = "blocked", "expired", "revoked"
+
+
+def end_reason(session: Session, raw: str | None) -> str | None:
+    """Why this token's login has ended: "blocked" (the account is blocked now), "expired", "revoked"
+    (logout, password change); None while it is valid or when the token is unknown.
+
+    "blocked" is read from the account's current status, not stored with the session: once an admin
+    activates the account again, the old tab is told to log in again rather than that it is blocked.
+    """
+    if not raw or not isinstance(raw, str) or len(raw) > 200:
+        return None
+    row = session.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(raw))).first()
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is not None and user.status == UserStatus.blocked:
+        return ENDED_BLOCKED
+    if row.revoked_at is not None or user is None:
+        return ENDED_REVOKED
+    if row.expires_at <= utcnow():
+        return ENDED_EXPIRED
+    return None
+
+
 def revoke_token(session: Session, raw: str | None) -> None:
     if raw:
         session.execute(sa.update(AuthSession).where(AuthSession.token_hash == hash_token(raw),

@@ -29,8 +29,9 @@ def card(item) -> rx.Component:
 
 def shortcuts() -> rx.Component:
     return rx.grid(
-        *[rx.link(rx.card(rx.hstack(rx.icon(icon, size=20), rx.text(t(key), weight="medium"), align="center")),
-                  href=href, underline="none", color="inherit") for icon, key, href in MENU[1:]],
+        *[rx.link(rx.card(rx.hstack(rx.icon(item.icon, size=20), rx.text(t(item.key), weight="medium"),
+                                    align="center")),
+                  href=item.href, underline="none", color="inherit") for item in MENU[1:]],
         columns=rx.breakpoints(initial="1", sm="2", lg="4"), spacing="3", width="100%",
     )
 

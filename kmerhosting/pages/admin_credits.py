@@ -96,7 +96,7 @@ def status_tabs() -> rx.Component:
         *[rx.button(t(f"admin.request_status.{s}"), size="1",
                     variant=rx.cond(S.request_status == s, "solid", "soft"), on_click=S.show_status(s))
           for s in REQUEST_STATUSES],
-        spacing="2",
+        spacing="2", wrap="wrap",
     )
 
 

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ..components.admin import (
+    FILTER_WIDTH,
     admin_page,
     cell,
     error_callout,
@@ -24,7 +25,7 @@ def mail_filters() -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.input(name="recipient", placeholder=t("admin.mails.recipient_placeholder"), default_value=M.recipient,
-                     width="240px"),
+                     width=FILTER_WIDTH),
             select_field("status", [("all", "admin.common.all_statuses"),
                                     *[(s, f"admin.status.{s}") for s in ("sent", "failed", "pending", "skipped")]],
                          M.status),
@@ -73,7 +74,8 @@ def admin_notifications() -> rx.Component:
 def audit_filters() -> rx.Component:
     return rx.form(
         rx.hstack(
-            rx.input(name="action", placeholder=t("admin.audit.action_placeholder"), default_value=A.action),
+            rx.input(name="action", placeholder=t("admin.audit.action_placeholder"), default_value=A.action,
+                     width=FILTER_WIDTH),
             select_field("target_type", [("all", "admin.audit.all_targets"), ("user", "admin.audit.t_user"),
                                          ("credit_request", "admin.audit.t_credit_request"),
                                          ("service", "admin.audit.t_service"), ("pack", "admin.audit.t_pack"),

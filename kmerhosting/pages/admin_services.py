@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ..components.admin import (
+    FILTER_WIDTH,
     admin_page,
     cell,
     confirm_button,
@@ -29,7 +30,7 @@ def filters() -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.input(name="search", placeholder=t("admin.services.search_placeholder"), default_value=S.search,
-                     width="280px"),
+                     width=FILTER_WIDTH),
             select_field("status", [("all", "admin.common.all_statuses"),
                                     *[(s, f"admin.status.{s}") for s in STATUSES]], S.status),
             rx.button(rx.icon("search", size=14), t("admin.common.filter"), type="submit"),

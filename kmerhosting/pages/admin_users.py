@@ -3,6 +3,7 @@
 import reflex as rx
 
 from ..components.admin import (
+    FILTER_WIDTH,
     admin_page,
     cell,
     confirm_button,
@@ -28,7 +29,7 @@ def filters() -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.input(name="search", placeholder=t("admin.users.search_placeholder"), default_value=S.search,
-                     width="280px", id="users-search"),
+                     width=FILTER_WIDTH, id="users-search"),
             select_field("status", [("all", "admin.common.all_statuses"), ("active", "admin.status.active"),
                                     ("blocked", "admin.status.blocked")], S.status),
             select_field("role", [("all", "admin.common.all_roles"), ("customer", "admin.status.customer"),

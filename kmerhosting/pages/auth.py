@@ -25,10 +25,10 @@ def title(key: str) -> str:
 
 
 def card(*children: rx.Component) -> rx.Component:
-    # The marker tells scripts (and the browser tests) that the page's on_load has run.
-    ready = rx.cond(rx.State.is_hydrated, rx.el.span(id="page-ready", hidden=True))
+    # The layout's `#page-ready` marker tells scripts (and the browser tests) that on_load has run.
     return rx.center(
-        rx.card(rx.vstack(*children, ready, spacing="4", width="100%"), size="3", width="100%", max_width="460px"),
+        rx.card(rx.vstack(*children, spacing="4", width="100%"), size=rx.breakpoints(initial="2", xs="3"),
+                width="100%", max_width="460px"),
         width="100%", padding_y="1em",
     )
 

@@ -1,7 +1,7 @@
 import reflex as rx
 
 from ..components.i18n import by_lang, t
-from ..components.layout import layout
+from ..components.layout import CARD_SIZE, layout
 from ..components.shop import cart_line_card, domain_dialog
 from ..state.cart import CartState
 from .registry import page
@@ -30,7 +30,7 @@ def summary() -> rx.Component:
             rx.cond(~CartState.logged_in, rx.text(t("shop.cart.login_hint"), size="1", color_scheme="gray")),
             spacing="3", width="100%",
         ),
-        size="3", width="100%",
+        size=CARD_SIZE, width="100%",
     )
 
 

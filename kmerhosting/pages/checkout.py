@@ -1,7 +1,7 @@
 import reflex as rx
 
 from ..components.i18n import by_lang, t
-from ..components.layout import layout
+from ..components.layout import CARD_SIZE, layout
 from ..components.shop import money_row, problem_callout
 from ..state.cart import CartLine
 from ..state.checkout import CheckoutState, ResultLine
@@ -61,7 +61,7 @@ def pay_panel() -> rx.Component:
             rx.link(t("shop.checkout.back_to_cart"), href="/cart", size="2"),
             spacing="3", width="100%",
         ),
-        size="3", width="100%",
+        size=CARD_SIZE, width="100%",
     )
 
 
@@ -71,7 +71,7 @@ def confirmation() -> rx.Component:
         rx.vstack(rx.text(t("shop.checkout.empty"), size="4"),
                   rx.link(rx.button(t("shop.cart.browse")), href="/hosting"), spacing="3", padding_y="2em"),
         rx.grid(
-            rx.card(rx.vstack(rx.foreach(CheckoutState.items, checkout_line), width="100%"), size="3"),
+            rx.card(rx.vstack(rx.foreach(CheckoutState.items, checkout_line), width="100%"), size=CARD_SIZE),
             pay_panel(),
             columns=rx.breakpoints(initial="1", md="3fr 2fr"), spacing="5", width="100%", align_items="start",
         ),
@@ -132,7 +132,7 @@ def result_panel() -> rx.Component:
             rx.link(rx.button(t("shop.result.services"), size="3"), href="/dashboard"),
             spacing="3", width="100%",
         ),
-        size="3", width="100%", max_width="720px", id="order-result",
+        size=CARD_SIZE, width="100%", max_width="720px", id="order-result",
     )
 
 

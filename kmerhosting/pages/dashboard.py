@@ -1,6 +1,7 @@
 import reflex as rx
 
 from ..components.i18n import by_lang, t
+from ..components.layout import CARD_SIZE
 from ..state.base import BaseState
 from ..state.dashboard import DashboardState
 from .dashboard_common import dashboard_frame
@@ -17,7 +18,7 @@ def stat_card(icon: str, label_key: str, value, detail, action=None) -> rx.Compo
             *([action] if action is not None else []),
             spacing="2", align="start",
         ),
-        size="3", width="100%",
+        size=CARD_SIZE, width="100%",
     )
 
 
@@ -68,7 +69,7 @@ def shortcut(icon: str, key: str, href: str) -> rx.Component:
 @page(route="/dashboard", title="KmerHosting", on_load=[BaseState.guard_customer, DashboardState.load])
 def dashboard_overview() -> rx.Component:
     return dashboard_frame(
-        "/dashboard", "dashboard.title",
+        "dashboard.title",
         rx.text(by_lang(DashboardState.hello_fr, DashboardState.hello_en), size="4"),
         rx.grid(balance_card(), next_expiry_card(), services_card(),
                 columns=rx.breakpoints(initial="1", md="3"), spacing="4", width="100%"),

@@ -1,6 +1,8 @@
 import reflex as rx
 
 from ..components.i18n import by_lang, t
+from ..components.layout import CARD_SIZE
+from ..components.tables import data_table
 from ..models import PaymentMethod
 from ..state.base import BaseState
 from ..state.dashboard_billing import BillingState
@@ -23,7 +25,7 @@ def balance_header() -> rx.Component:
             align=rx.breakpoints(initial="start", sm="center"), width="100%", spacing="3",
             direction=rx.breakpoints(initial="column", sm="row"),
         ),
-        size="3", width="100%",
+        size=CARD_SIZE, width="100%",
     )
 
 
@@ -35,31 +37,25 @@ def ledger_line(row: LedgerRow) -> rx.Component:
                               color=rx.cond(row.is_credit, rx.color("green", 11), rx.color("red", 11))),
                       text_align="right", white_space="nowrap"),
         rx.table.cell(by_lang(row.balance_fr, row.balance_en), text_align="right", white_space="nowrap"),
-        rx.table.cell(rx.code(row.reference, variant="ghost")),
+        rx.table.cell(rx.code(row.reference, variant="ghost", class_name="kh-code")),
     )
 
 
 def ledger_table() -> rx.Component:
-    header = rx.table.header(rx.table.row(
-        rx.table.column_header_cell(t("dashboard.col_date")),
-        rx.table.column_header_cell(t("dashboard.col_kind")),
-        rx.table.column_header_cell(t("dashboard.col_amount"), text_align="right"),
-        rx.table.column_header_cell(t("dashboard.col_balance_after"), text_align="right"),
-        rx.table.column_header_cell(t("dashboard.col_reference")),
-    ))
     pager = rx.hstack(
         rx.button(rx.icon("chevron-left", size=16), t("dashboard.previous"), variant="soft", size="1",
                   disabled=BillingState.page <= 1, on_click=BillingState.previous_page),
         rx.text(by_lang(BillingState.page_label_fr, BillingState.page_label_en), size="2", color_scheme="gray"),
         rx.button(t("dashboard.next"), rx.icon("chevron-right", size=16), variant="soft", size="1",
                   disabled=BillingState.page >= BillingState.pages, on_click=BillingState.next_page),
-        align="center", spacing="3", justify="end", width="100%",
+        align="center", spacing="3", justify="end", width="100%", wrap="wrap",
     )
+    columns = ["dashboard.col_date", "dashboard.col_kind", "dashboard.col_amount", "dashboard.col_balance_after",
+               "dashboard.col_reference"]
     return rx.vstack(
         rx.heading(t("dashboard.ledger_title"), size="5"),
         rx.cond(BillingState.rows.length() > 0,
-                rx.vstack(rx.table.root(header, rx.table.body(rx.foreach(BillingState.rows, ledger_line)),
-                                        variant="surface", width="100%", id="ledger"),
+                rx.vstack(data_table(columns, BillingState.rows, ledger_line, right=(2, 3), id="ledger"),
                           pager, width="100%"),
                 rx.text(t("dashboard.ledger_empty"), color_scheme="gray")),
         spacing="3", width="100%",
@@ -96,35 +92,40 @@ def request_form() -> rx.Component:
             ),
             on_submit=BillingState.submit_request, reset_on_submit=False, key=BillingState.form_key,
         ),
-        size="3", width="100%",
+        size=CARD_SIZE, width="100%",
     )
 
 
 def request_line(req: RequestRow) -> rx.Component:
+    # Four columns, so the list fits beside the form on a wide screen (and as cards on a phone).
     return rx.table.row(
         rx.table.cell(by_lang(req.date_fr, req.date_en), white_space="nowrap"),
-        rx.table.cell(by_lang(req.amount_fr, req.amount_en), white_space="nowrap"),
-        rx.table.cell(by_lang(req.method_fr, req.method_en)),
-        rx.table.cell(rx.code(req.reference, variant="ghost")),
-        rx.table.cell(rx.badge(by_lang(req.status_fr, req.status_en),
-                               color_scheme=rx.match(req.status, *REQUEST_COLOURS.items(), "gray"))),
-        rx.table.cell(rx.text(req.note, size="2")),
+        rx.table.cell(rx.vstack(
+            rx.text(by_lang(req.amount_fr, req.amount_en), weight="bold", white_space="nowrap"),
+            rx.text(by_lang(req.method_fr, req.method_en), " · ",
+                    rx.code(req.reference, variant="ghost", class_name="kh-code"), size="1", color_scheme="gray"),
+            spacing="0", align=rx.breakpoints(initial="end", sm="start"),
+        )),
+        rx.table.cell(rx.vstack(
+            rx.badge(by_lang(req.status_fr, req.status_en),
+                     color_scheme=rx.match(req.status, *REQUEST_COLOURS.items(), "gray")),
+            rx.cond(req.note != "", rx.text(req.note, size="1", color_scheme="gray")),
+            spacing="1", align=rx.breakpoints(initial="end", sm="start"),
+        )),
         rx.table.cell(rx.cond(req.pending,
                               rx.button(rx.icon("x", size=14), t("dashboard.request_cancel"), size="1", variant="soft",
                                         color_scheme="red", white_space="nowrap",
-                                        on_click=BillingState.cancel_request(req.id)))),
+                                        on_click=BillingState.cancel_request(req.id))),
+                      text_align="right"),
     )
 
 
 def requests_table() -> rx.Component:
-    header = rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(k)) for k in (
-        "dashboard.col_date", "dashboard.col_amount", "dashboard.col_method", "dashboard.col_reference",
-        "dashboard.col_status", "dashboard.col_note")], rx.table.column_header_cell("")))
+    columns = ["dashboard.col_date", "dashboard.col_request", "dashboard.col_status", ""]
     return rx.vstack(
         rx.heading(t("dashboard.requests_title"), size="5"),
         rx.cond(BillingState.requests.length() > 0,
-                rx.table.root(header, rx.table.body(rx.foreach(BillingState.requests, request_line)),
-                              variant="surface", width="100%", id="requests"),
+                data_table(columns, BillingState.requests, request_line, id="requests"),
                 rx.text(t("dashboard.requests_empty"), color_scheme="gray")),
         spacing="3", width="100%",
     )
@@ -133,11 +134,11 @@ def requests_table() -> rx.Component:
 @page(route="/dashboard/billing", title="KmerHosting", on_load=[BaseState.guard_customer, BillingState.load])
 def dashboard_billing() -> rx.Component:
     return dashboard_frame(
-        "/dashboard/billing", "dashboard.billing_title",
+        "dashboard.billing_title",
         balance_header(),
         rx.grid(
-            rx.box(request_form(), grid_column=rx.breakpoints(initial="auto", lg="span 1")),
-            rx.box(requests_table(), grid_column=rx.breakpoints(initial="auto", lg="span 2")),
+            rx.box(request_form(), grid_column=rx.breakpoints(initial="auto", lg="span 1"), min_width="0"),
+            rx.box(requests_table(), grid_column=rx.breakpoints(initial="auto", lg="span 2"), min_width="0"),
             columns=rx.breakpoints(initial="1", lg="3"), spacing="5", width="100%",
         ),
         ledger_table(),

@@ -1,4 +1,4 @@
-"""The frame shared by the customer pages: a heading and the tabs of the customer area."""
+"""The frame shared by the customer pages: the menu of the customer area, a heading, the content."""
 
 from __future__ import annotations
 
@@ -6,33 +6,31 @@ import reflex as rx
 
 from ..components.i18n import t
 from ..components.layout import layout
+from ..components.section_nav import NavItem, section_nav
+from ..state.base import BaseState
 
 TABS = [
-    ("layout-dashboard", "dashboard.nav_overview", "/dashboard"),
-    ("server", "dashboard.nav_services", "/dashboard/services"),
-    ("wallet", "dashboard.nav_billing", "/dashboard/billing"),
-    ("globe", "dashboard.nav_domains", "/dashboard/domains"),
-    ("settings", "dashboard.nav_settings", "/dashboard/settings"),
+    NavItem("layout-dashboard", "dashboard.nav_overview", "dashboard.tile_overview", "/dashboard", "tab-overview"),
+    NavItem("server", "dashboard.nav_services", "dashboard.tile_services", "/dashboard/services", "tab-services"),
+    NavItem("wallet", "dashboard.nav_billing", "dashboard.tile_billing", "/dashboard/billing", "tab-billing"),
+    NavItem("globe", "dashboard.nav_domains", "dashboard.tile_domains", "/dashboard/domains", "tab-domains"),
+    NavItem("settings", "dashboard.nav_settings", "dashboard.tile_settings", "/dashboard/settings", "tab-settings"),
 ]
 
 
-def tab(icon: str, key: str, href: str, current: str) -> rx.Component:
-    active = href == current
-    return rx.link(
-        rx.button(rx.icon(icon, size=16), t(key), variant="soft" if active else "ghost",
-                  color_scheme="green" if active else "gray", size="2", style={"margin": "0"}),
-        href=href, underline="none",
-    )
-
-
-def dashboard_frame(current: str, title_key: str, *children: rx.Component) -> rx.Component:
+def dashboard_frame(title_key: str, *children: rx.Component) -> rx.Component:
+    """The customer area: its menu (which finds the current page from the address), the heading, the content."""
+    # A tab whose account was blocked shows the layout's notice, not the customer's area.
     return layout(
-        rx.vstack(
-            rx.hstack(*[tab(icon, key, href, current) for icon, key, href in TABS], spacing="2", wrap="wrap",
-                      padding_bottom="0.5em", border_bottom=f"1px solid {rx.color('gray', 5)}", width="100%"),
-            rx.heading(t(title_key), size="7", padding_top="0.5em"),
-            *children,
-            spacing="4", width="100%", align="stretch", class_name="dashboard-frame",
+        rx.cond(
+            BaseState.account_blocked,
+            rx.fragment(),
+            rx.vstack(
+                section_nav(TABS, aria_label=t("dashboard.area_menu"), id="dashboard-tabs"),
+                rx.heading(t(title_key), size="7", padding_top="0.25em"),
+                *children,
+                spacing="4", width="100%", align="stretch", class_name="dashboard-frame",
+            ),
         )
     )
 

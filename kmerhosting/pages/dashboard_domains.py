@@ -2,6 +2,7 @@ import reflex as rx
 
 from ..components.i18n import by_lang, t
 from ..components.layout import layout
+from ..components.tables import data_table
 from ..state.base import BaseState
 from ..state.dashboard_domains import DashboardDomainsState, DomainRow
 from ..state.domains import YEAR_CHOICES
@@ -24,7 +25,7 @@ def renew_controls(row: DomainRow) -> rx.Component:
                           rx.cond(row.priced, by_lang(row.renew_fr, row.renew_en), t("domains.price_checking")),
                           size="1", loading=DashboardDomainsState.busy, disabled=~row.priced,
                           on_click=DashboardDomainsState.renew(row.id), class_name="renew-domain"),
-                align="center", spacing="2",
+                align="center", spacing="2", wrap="wrap", justify="end",
             ),
         ),
     )
@@ -32,7 +33,7 @@ def renew_controls(row: DomainRow) -> rx.Component:
 
 def domain_row(row: DomainRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(row.domain, weight="bold")),
+        rx.table.cell(rx.text(row.domain, weight="bold", class_name="kh-code")),
         rx.table.cell(by_lang(row.expires_fr, row.expires_en)),
         rx.table.cell(rx.badge(by_lang(row.days_fr, row.days_en),
                                color_scheme=rx.cond(row.urgent, "orange", "green"), variant="soft")),
@@ -42,16 +43,8 @@ def domain_row(row: DomainRow) -> rx.Component:
 
 
 def domains_table() -> rx.Component:
-    return rx.table.root(
-        rx.table.header(rx.table.row(
-            rx.table.column_header_cell(t("domains.col_domain")),
-            rx.table.column_header_cell(t("domains.col_expires")),
-            rx.table.column_header_cell(t("domains.col_days_left")),
-            rx.table.column_header_cell(t("domains.col_renew")),
-        )),
-        rx.table.body(rx.foreach(DashboardDomainsState.rows, domain_row)),
-        width="100%", variant="surface",
-    )
+    return data_table(["domains.col_domain", "domains.col_expires", "domains.col_days_left", "domains.col_renew"],
+                      DashboardDomainsState.rows, domain_row)
 
 
 def content() -> list[rx.Component]:
@@ -73,7 +66,7 @@ def frame(*children: rx.Component) -> rx.Component:
     except ImportError:
         return layout(rx.vstack(rx.heading(t("domains.mine_title"), size="7"), *children, spacing="5",
                                 width="100%"))
-    return dashboard_frame("/dashboard/domains", "domains.mine_title", *children)
+    return dashboard_frame("domains.mine_title", *children)
 
 
 @page(route="/dashboard/domains", title="Mes domaines | KmerHosting",

@@ -31,8 +31,11 @@ def service_card(row: ServiceRow) -> rx.Component:
     return rx.card(
         rx.flex(
             rx.vstack(
-                rx.hstack(rx.icon("globe", size=18, color=rx.color("green", 9)), rx.heading(row.domain, size="5"),
-                          status_badge(row), align="center", spacing="2", wrap="wrap"),
+                rx.hstack(
+                    rx.hstack(rx.icon("globe", size=18, color=rx.color("green", 9), flex_shrink="0"),
+                              rx.heading(row.domain, size="5", class_name="kh-code"), align="center", spacing="2",
+                              min_width="0"),
+                    status_badge(row), align="center", spacing="2", wrap="wrap"),
                 rx.hstack(
                     rx.text(t("dashboard.label_pack"), " ", rx.text.strong(row.pack), size="2"),
                     rx.text(t("dashboard.label_panel"), " ", rx.text.strong(row.panel), size="2"),
@@ -61,9 +64,10 @@ def service_card(row: ServiceRow) -> rx.Component:
                         rx.button(rx.icon("refresh-cw", size=16), t("dashboard.renew"), size="2",
                                   on_click=ServicesState.open_renew(row.id), class_name="renew-button",
                                   color_scheme=rx.cond(row.alert != "", "orange", "green"))),
-                spacing="2", align="center",
+                spacing="2", align="center", wrap="wrap",
             ),
-            direction=rx.breakpoints(initial="column", sm="row"), spacing="3", align="center", width="100%",
+            direction=rx.breakpoints(initial="column", sm="row"), spacing="3", width="100%",
+            align=rx.breakpoints(initial="start", sm="center"),
         ),
         width="100%", id="service-" + row.id.to_string(), class_name="service-card",
     )
@@ -73,12 +77,14 @@ def renew_choice(option: RenewOption) -> rx.Component:
     selected = ServicesState.renew_months == option.months
     return rx.box(
         rx.vstack(
-            rx.hstack(rx.text(by_lang(option.label_fr, option.label_en), weight="bold"),
+            # On a phone the discount goes under "12 mois" rather than splitting it.
+            rx.hstack(rx.text(by_lang(option.label_fr, option.label_en), weight="bold", white_space="nowrap"),
                       rx.cond(option.discount > 0,
                               rx.badge("-" + option.discount.to_string() + "%", color_scheme="green",
                                        variant="soft")),
-                      justify="between", width="100%"),
-            rx.text(by_lang(option.price_fr, option.price_en), size="4", weight="bold",
+                      justify="between", width="100%", wrap="wrap", spacing="1"),
+            rx.text(by_lang(option.price_fr, option.price_en), size=rx.breakpoints(initial="3", xs="4"),
+                    weight="bold", white_space="nowrap",
                     color=rx.cond(option.affordable, rx.color("gray", 12), rx.color("red", 10))),
             rx.text(by_lang(option.new_expiry_fr, option.new_expiry_en), size="1", color_scheme="gray"),
             spacing="1", align="start",
@@ -108,22 +114,24 @@ def renew_dialog() -> rx.Component:
             rx.dialog.description(
                 by_lang(ServicesState.renew_intro_fr, ServicesState.renew_intro_en), size="2", color_scheme="gray",
             ),
-            rx.grid(rx.foreach(ServicesState.renew_options, renew_choice), columns="3", spacing="2",
-                    width="100%", role="radiogroup", padding_y="1em"),
+            rx.grid(rx.foreach(ServicesState.renew_options, renew_choice),
+                    columns=rx.breakpoints(initial="2", xs="3"), spacing="2", width="100%", role="radiogroup",
+                    padding_y="1em"),
             rx.hstack(rx.icon("wallet", size=16),
                       rx.text(t("dashboard.label_balance"), " ",
                               rx.text.strong(by_lang(ServicesState.balance_fr, ServicesState.balance_en)),
                               size="2", id="renew-balance"),
                       align="center", spacing="2"),
             rx.box(error_callout(ServicesState.renew_error), padding_y="0.5em"),
+            # Sticky: the pay button stays in view on a small screen while the durations scroll.
             rx.hstack(
                 rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray")),
                 rx.button(rx.icon("credit-card", size=16), selected_option_text("confirm_fr", "confirm_en"),
                           on_click=ServicesState.confirm_renew,
                           id="renew-confirm"),
-                justify="end", spacing="3", width="100%",
+                justify="end", spacing="3", width="100%", wrap="wrap", class_name="kh-dialog-actions",
             ),
-            max_width="560px",
+            max_width="560px", size=rx.breakpoints(initial="2", xs="3"),
         ),
         open=ServicesState.renew_open,
         on_open_change=ServicesState.set_renew_open,
@@ -142,7 +150,7 @@ def empty_state() -> rx.Component:
          on_load=[BaseState.guard_customer, ServicesState.load])
 def dashboard_services() -> rx.Component:
     return dashboard_frame(
-        "/dashboard/services", "dashboard.services_title",
+        "dashboard.services_title",
         rx.hstack(rx.icon("wallet", size=16),
                   rx.text(t("dashboard.label_balance"), " ",
                           rx.text.strong(by_lang(ServicesState.balance_fr, ServicesState.balance_en),

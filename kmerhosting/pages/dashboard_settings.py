@@ -1,6 +1,7 @@
 import reflex as rx
 
 from ..components.i18n import t
+from ..components.layout import CARD_SIZE
 from ..state.base import BaseState
 from ..state.dashboard_settings import SettingsState
 from .dashboard_common import dashboard_frame, error_callout, success_callout
@@ -16,7 +17,7 @@ def section(title_key: str, *children: rx.Component, on_submit, key=None) -> rx.
         rx.form(rx.vstack(rx.heading(t(title_key), size="4"), *children, spacing="3", width="100%",
                           align="stretch"),
                 on_submit=on_submit, reset_on_submit=False, **({"key": key} if key is not None else {})),
-        size="3", width="100%",
+        size=CARD_SIZE, width="100%",
     )
 
 
@@ -72,7 +73,7 @@ def email_form() -> rx.Component:
          on_load=[BaseState.guard_customer, SettingsState.load])
 def dashboard_settings() -> rx.Component:
     return dashboard_frame(
-        "/dashboard/settings", "dashboard.settings_title",
+        "dashboard.settings_title",
         rx.grid(profile_form(), rx.vstack(password_form(), email_form(), spacing="4", width="100%"),
                 columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%", align_items="start"),
     )

@@ -8,14 +8,15 @@ from .registry import page
 
 def search_form() -> rx.Component:
     return rx.form(
-        rx.hstack(
+        # The button goes under the box, full width, when both do not fit on one line.
+        rx.flex(
             rx.input(rx.input.slot(rx.icon("search", size=18)), name="query", id="domain-query",
                      value=DomainsState.query, on_change=DomainsState.set_query,
                      placeholder=t("domains.search_placeholder"),
-                     size="3", flex="1", max_length=253, auto_focus=True),
-            rx.button(t("domains.search_button"), type="submit", size="3", id="domain-search",
+                     size="3", flex="100 1 14em", max_length=253, auto_focus=True),
+            rx.button(t("domains.search_button"), type="submit", size="3", id="domain-search", flex_grow="1",
                       loading=DomainsState.searching),
-            width="100%", spacing="2",
+            width="100%", spacing="2", wrap="wrap",
         ),
         on_submit=DomainsState.search, reset_on_submit=False, width="100%",
     )
@@ -35,9 +36,13 @@ def offer_row(offer: OfferView) -> rx.Component:
     in_cart = DomainsState.in_cart.contains(offer.domain)
     return rx.card(
         rx.hstack(
-            rx.icon(rx.cond(offer.available, "circle-check", "circle-x"), size=22,
-                    color=rx.cond(offer.available, rx.color("green", 9), rx.color("red", 9))),
-            rx.text(offer.domain, weight="bold", size="4"),
+            # The icon stays beside the name, which breaks inside itself on a narrow screen.
+            rx.hstack(
+                rx.icon(rx.cond(offer.available, "circle-check", "circle-x"), size=22, flex_shrink="0",
+                        color=rx.cond(offer.available, rx.color("green", 9), rx.color("red", 9))),
+                rx.text(offer.domain, weight="bold", size="4", class_name="kh-code"),
+                align="center", spacing="3", min_width="0",
+            ),
             rx.cond(offer.available,
                     rx.badge(t("domains.available"), color_scheme="green", variant="soft"),
                     rx.badge(t("domains.taken"), color_scheme="red", variant="soft")),

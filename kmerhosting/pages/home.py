@@ -9,14 +9,14 @@ from .registry import page
 
 def hero() -> rx.Component:
     return rx.vstack(
-        rx.heading(t("home.hero_title"), size="8", weight="bold", max_width="820px"),
-        rx.text(t("home.hero_text"), size="4", color_scheme="gray", max_width="720px"),
+        rx.heading(t("home.hero_title"), size=rx.breakpoints(initial="7", sm="8"), weight="bold", max_width="820px"),
+        rx.text(t("home.hero_text"), size=rx.breakpoints(initial="3", sm="4"), color_scheme="gray", max_width="720px"),
         rx.hstack(
             rx.link(rx.button(t("home.cta_packs"), size="3"), href="#pricing"),
             rx.link(rx.button(t("home.cta_domain"), size="3", variant="outline"), href="/domains"),
-            spacing="3",
+            spacing="3", wrap="wrap",
         ),
-        spacing="5", padding_y="3em",
+        spacing="5", padding_y=["1.5em", "1.5em", "3em"],
     )
 
 

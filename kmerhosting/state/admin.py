@@ -48,10 +48,10 @@ class AdminState(rx.State, mixin=True):
             with session_scope() as session:
                 admin = self._require_admin(session)
                 result = work(session, admin.id)
-        except NotAuthorized:
+        except NotAuthorized as exc:  # SessionBlocked too: a blocked admin is told so
             if quiet_refusal:
                 return None, None
-            self.error = self._t("error.not_authorized")
+            self.error = self._error_message(exc)
             self.notice = ""
             return None, rx.toast.error(self.error)
         except Exception as exc:  # noqa: BLE001  (every failure becomes a message, nothing half-done)

@@ -10,6 +10,9 @@ Every page state derives from BaseState, so nothing of a user outlives their log
 out resets every page state of the tab (`logout`, `_forget_user`), and a login that ended otherwise
 (expired, idle, blocked, logged out elsewhere) gets the same treatment before the tab's next event,
 page reload included (`state/tab_guard.py`). Shared and cybercafé computers are common here.
+
+When the login has ended because the account is blocked, `account_blocked` turns on and the refusal
+is `SessionBlocked`: the tab says so (and how to reach support) instead of dropping to a login page.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from sqlmodel import Session
 from ..config import LANGUAGES, get_settings
 from ..core import accounts, profile
 from ..core.args import or_none, parse_choice
-from ..core.errors import KmerError, NotAuthorized
-from ..core.sessions import user_for_token
+from ..core.errors import KmerError, NotAuthorized, SessionBlocked
+from ..core.sessions import ENDED_BLOCKED, end_reason, user_for_token
 from ..db import session_scope
 from ..i18n import translate
 from ..models import Role, User
@@ -41,6 +44,8 @@ class BaseState(rx.State):
     auth_token: str = rx.LocalStorage("", name="kh_session", sync=True)
     # The user whose data this tab's page states may hold (0: nobody's), server side only.
     _signed_in_as: int = 0
+    # This tab's login ended because an admin blocked the account (the layout says so).
+    account_blocked: bool = False
 
     @rx.event
     def set_language(self, lang: str):
@@ -65,12 +70,16 @@ class BaseState(rx.State):
             # From here on this tab may hold their data (a different user's token is caught by
             # the tab guard, which empties the tab before the next event).
             self._signed_in_as = user.id
+        # Only a token that no longer works costs the second look-up.
+        blocked = user is None and bool(self.auth_token) and end_reason(session, self.auth_token) == ENDED_BLOCKED
+        if blocked != self.account_blocked:
+            self.account_blocked = blocked
         return user
 
     def _require_user(self, session: Session) -> User:
         user = self._current_user(session)
         if user is None:
-            raise NotAuthorized()
+            raise SessionBlocked() if self.account_blocked else NotAuthorized()
         return user
 
     def _require_admin(self, session: Session) -> User:
@@ -110,11 +119,13 @@ class BaseState(rx.State):
         path = self.router.url.path or "/"
         return rx.redirect(f"/auth/login?next={quote(path, safe='/')}")
 
+    # A blocked account's tab stays on the page, which shows why instead of its content.
+
     @rx.event
     def guard_customer(self):
         """on_load of /dashboard/*: a logged-in user, else to the login page and back."""
         with session_scope() as session:
-            if self._current_user(session) is None:
+            if self._current_user(session) is None and not self.account_blocked:
                 return self._login_redirect()
 
     @rx.event
@@ -123,6 +134,6 @@ class BaseState(rx.State):
         with session_scope() as session:
             user = self._current_user(session)
             if user is None:
-                return self._login_redirect()
+                return None if self.account_blocked else self._login_redirect()
             if user.role != Role.admin:
                 return rx.redirect("/dashboard")

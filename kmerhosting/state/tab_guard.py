@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from reflex.middleware import Middleware
 
-from ..core.sessions import user_for_token
+from ..core.sessions import ENDED_BLOCKED, end_reason, user_for_token
 from ..db import session_scope
 from .base import BaseState
 
@@ -33,11 +33,14 @@ log = logging.getLogger(__name__)
 _LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tab-guard")
 
 
-def login_owner(raw_token: str) -> int | None:
-    """The id of the user whose login this token still is, or None (ended, unknown, blocked)."""
+def login_owner(raw_token: str) -> tuple[int | None, bool]:
+    """The id of the user whose login this token still is (None: ended, unknown, blocked), and whether
+    it ended because the account is blocked."""
     with session_scope() as session:
         user = user_for_token(session, raw_token)
-        return user.id if user is not None else None
+        if user is not None:
+            return user.id, False
+        return None, end_reason(session, raw_token) == ENDED_BLOCKED
 
 
 def _app_states(cls: type[BaseState]) -> list[type[BaseState]]:
@@ -54,7 +57,7 @@ async def forget_ended_login(root) -> bool:
     if base is None or not base._signed_in_as:
         return False  # not loaded for this event, or nothing of anybody in the tab
     try:
-        owner = await asyncio.get_running_loop().run_in_executor(_LOOKUPS, login_owner, base.auth_token)
+        owner, blocked = await asyncio.get_running_loop().run_in_executor(_LOOKUPS, login_owner, base.auth_token)
     except Exception:  # noqa: BLE001  (the database is unreachable: the handler's own check refuses)
         log.exception("could not check the login of a tab")
         return False
@@ -63,7 +66,9 @@ async def forget_ended_login(root) -> bool:
     # Under Redis only the event's branch of the tree is loaded: load every page state, then reset.
     for state_cls in _app_states(BaseState):
         await root.get_state(state_cls)
-    base._forget_user(keep_token=owner is not None)
+    # A blocked account's (revoked, useless) token stays: it is how the tab keeps saying the account is
+    # blocked and how to reach support, instead of falling back to a login page.
+    base._forget_user(keep_token=owner is not None or blocked)
     return True
 
 

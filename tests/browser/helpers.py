@@ -2,7 +2,7 @@
 
 Reflex pages are drawn before the browser has the page's state: a click before hydration is lost
 and a form filled too early can be redrawn empty. So every step waits for something only the state
-can show (the auth pages' `#page-ready` marker, the navbar's logout button, a service card) before
+can show (the `#page-ready` marker of every page, the navbar's logout button, a service card) before
 it types or clicks. Assertions are Playwright `expect`s, which retry until their timeout: no sleeps.
 """
 

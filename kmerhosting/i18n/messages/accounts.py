@@ -4,6 +4,13 @@ MESSAGES = {
                                      "en": "Wrong e-mail or password."},
     "accounts.blocked": {"fr": "Ce compte est bloqué : vous ne pouvez pas vous connecter. Contactez support@kmerhosting.cm.",
                          "en": "This account is blocked: you cannot log in. Contact support@kmerhosting.cm."},
+    # A tab still open when an admin blocked the account
+    "accounts.session_blocked": {"fr": "Votre compte a été bloqué : vous avez été déconnecté et vous ne pouvez plus "
+                                       "acheter ni gérer vos services.",
+                                 "en": "Your account has been blocked: you have been logged out and can no longer "
+                                       "buy or manage your services."},
+    "accounts.session_blocked_help": {"fr": "Pour en connaître la raison ou demander le déblocage, écrivez-nous :",
+                                      "en": "To know why or to ask for it to be unblocked, write to us:"},
     "accounts.email_not_verified": {
         "fr": "Vérifiez d'abord votre adresse e-mail pour pouvoir acheter : ouvrez le lien reçu par e-mail "
               "ou demandez un nouveau lien.",

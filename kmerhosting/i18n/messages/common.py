@@ -12,6 +12,10 @@ MESSAGES = {
     "nav.admin": {"fr": "Administration", "en": "Admin"},
     "nav.logout": {"fr": "Déconnexion", "en": "Log out"},
     "nav.language": {"fr": "Langue", "en": "Language"},
+    "nav.menu": {"fr": "Menu", "en": "Menu"},
+    "nav.close_menu": {"fr": "Fermer le menu", "en": "Close the menu"},
+    "nav.menu_description": {"fr": "Toutes les pages de la boutique et de votre compte.",
+                             "en": "Every page of the shop and of your account."},
     # Footer
     "footer.about": {"fr": "KmerHosting héberge les sites des entreprises et des particuliers au Cameroun. "
                               "Paiement par crédits prépayés : MTN Mobile Money, Orange Money ou virement.",
@@ -68,6 +72,14 @@ MESSAGES = {
     "common.cancel": {"fr": "Annuler", "en": "Cancel"},
     "common.back_home": {"fr": "Retour à l'accueil", "en": "Back to home"},
     "common.not_found": {"fr": "Page introuvable", "en": "Page not found"},
+    # 404 page
+    "notfound.title": {"fr": "Cette page n'existe pas", "en": "This page does not exist"},
+    "notfound.text": {"fr": "Le lien est peut-être incomplet, ou la page a été déplacée. "
+                            "Voici où continuer\u00a0:",
+                      "en": "The link may be incomplete, or the page has moved. Here is where to go on:"},
+    "notfound.home": {"fr": "Page d'accueil", "en": "Home page"},
+    "notfound.hosting": {"fr": "Nos offres d'hébergement", "en": "Our hosting plans"},
+    "notfound.domains": {"fr": "Trouver un nom de domaine", "en": "Find a domain name"},
     "error.unexpected": {"fr": "Une erreur inattendue s'est produite. Réessayez dans un instant.",
                          "en": "Something went wrong. Please try again in a moment."},
     "error.invalid_language": {"fr": "Langue inconnue.", "en": "Unknown language."},

@@ -8,6 +8,13 @@ MESSAGES = {
     "dashboard.nav_domains": {"fr": "Mes domaines", "en": "My domains"},
     "dashboard.nav_shop": {"fr": "Acheter un hébergement", "en": "Buy hosting"},
     "dashboard.nav_settings": {"fr": "Paramètres", "en": "Settings"},
+    # The same tabs as phone tiles: a word each
+    "dashboard.tile_overview": {"fr": "Aperçu", "en": "Overview"},
+    "dashboard.tile_services": {"fr": "Services", "en": "Services"},
+    "dashboard.tile_billing": {"fr": "Crédits", "en": "Credits"},
+    "dashboard.tile_domains": {"fr": "Domaines", "en": "Domains"},
+    "dashboard.tile_settings": {"fr": "Compte", "en": "Account"},
+    "dashboard.area_menu": {"fr": "Menu de mon espace", "en": "Dashboard menu"},
     # Overview
     "dashboard.balance": {"fr": "Solde de crédits", "en": "Credit balance"},
     "dashboard.top_up": {"fr": "Recharger", "en": "Top up"},
@@ -108,8 +115,7 @@ MESSAGES = {
     "dashboard.requests_empty": {"fr": "Aucune demande pour l'instant.", "en": "No request yet."},
     "dashboard.request_cancel": {"fr": "Annuler", "en": "Cancel"},
     "dashboard.request_cancelled": {"fr": "Demande annulée.", "en": "Request cancelled."},
-    "dashboard.col_method": {"fr": "Moyen", "en": "Method"},
-    "dashboard.col_note": {"fr": "Note", "en": "Note"},
+    "dashboard.col_request": {"fr": "Demande", "en": "Request"},
     "dashboard.method_mtn_momo": {"fr": "MTN Mobile Money", "en": "MTN Mobile Money"},
     "dashboard.method_orange_money": {"fr": "Orange Money", "en": "Orange Money"},
     "dashboard.method_bank_transfer": {"fr": "Virement bancaire", "en": "Bank transfer"},

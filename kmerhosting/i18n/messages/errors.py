@@ -1,6 +1,8 @@
 MESSAGES = {
     "error.not_authorized": {"fr": "Vous n'avez pas accès à cette action.",
                              "en": "You are not allowed to do this."},
+    "error.session_blocked": {"fr": "Votre compte a été bloqué. Contactez support@kmerhosting.cm.",
+                              "en": "Your account has been blocked. Contact support@kmerhosting.cm."},
     "error.not_found": {"fr": "Élément introuvable.", "en": "Not found."},
     "error.invalid_input": {"fr": "Donnée invalide.", "en": "Invalid input."},
     "error.invalid_duration": {"fr": "Durée non proposée : choisissez 1, 3, 6, 12, 24 ou 36 mois.",
