@@ -91,53 +91,58 @@ class Site:
 def site(live_app):
     """Enough data for every page to show what it shows on a busy day: long names, long references."""
     engine = db.make_engine(live_app.database_url)
-    with Session(engine, expire_on_commit=False) as s:
-        admin = s.exec(select(User).where(User.email == ADMIN_EMAIL)).one()
-        customer = User(email="ndjock.responsive@example.cm", name="Ndjock Mbarga Epse Tchoumi",
-                        password_hash="x", email_verified_at=utcnow())
-        s.add(customer)
-        s.commit()
-        add_credits(s, customer.id, 120000, reference="MOMO-2026-11-24-7781-4410")
-        packs = s.exec(select(Pack).where(Pack.is_active == True).order_by(Pack.id)).all()  # noqa: E712
-        now = utcnow()
-        for domain, days, panel in (("boutique-des-artisans-de-bonamoussadi.cm", 12, ""),
-                                    ("cabinet-ngono.com", 200, "https://panel.kmerhosting.cm:2083")):
-            service = Service(user_id=customer.id, pack_id=packs[1].id, domain=domain, control_panel="cpanel",
-                              status="active", duration_months=12, price_paid=packs[1].monthly_price * 12,
-                              starts_at=now - timedelta(days=30), expires_at=now + timedelta(days=days),
-                              panel_url=panel)
-            s.add(service)
-            s.flush()
-            post(s, customer.id, -service.price_paid, "purchase", service_id=service.id, reference="order:77")
-        s.add(DomainPurchase(user_id=customer.id, domain="ndjock-et-freres-import-export.cm", price=15000,
-                             registrar="sandbox", registrar_status=RegistrarStatus.registered,
-                             registrar_id="SBX-77", expires_at=now + timedelta(days=25)))
-        s.add(CreditRequest(user_id=customer.id, amount=250000, payment_method="mtn_momo",
-                            payment_reference="MP241124.1530.A1B2C3D4E5F6"))
-        rejected = CreditRequest(user_id=customer.id, amount=5000, payment_method="orange_money",
-                                 payment_reference="OM-2026-0042")
-        s.add(rejected)
-        s.add(NotificationLog(recipient=customer.email, user_id=customer.id, kind="credit_added", status="failed",
-                              error="SMTP 451 4.7.1 Greylisted, please try again in 300 seconds",
-                              payload={"template": "credit_added", "context": {}}))
-        s.add(Pack(name="Pack sans vente", slug="pack-sans-vente", monthly_price=1000, is_active=False))
-        s.commit()
-        reject_request(s, admin.id, rejected.id, "Référence introuvable chez Orange Money, envoyez la capture SVP")
-        adjust_credits(s, admin.id, customer.id, 2500, "Geste commercial après la panne du 12 novembre")
-        # The customer's cart: a line with its new domain, one still waiting for one, a domain alone.
-        line = cart.add_pack(s, user_id=customer.id, visitor_key=None, pack_id=packs[0].id, months=12)
-        cart.choose_new_domain(s, user_id=customer.id, visitor_key=None, item_id=line.id,
-                               domain="ndjock-services-generaux.cm", years=1)
-        cart.add_pack(s, user_id=customer.id, visitor_key=None, pack_id=packs[-1].id, months=36)
-        cart.add_domain_item(s, user_id=customer.id, visitor_key=None, domain="ndjock-boutique.com", years=2)
-        # A visitor's cart (their browser holds its key) with a line that needs a domain.
-        visitor_cart = cart.new_visitor_key()
-        cart.add_pack(s, user_id=None, visitor_key=visitor_cart, pack_id=packs[0].id, months=3)
-        tokens = {"admin": create_session(s, admin.id, client="responsive"),
-                  "customer": create_session(s, customer.id, client="responsive")}
-        s.commit()
-        site = Site(tokens=tokens, params={"slug": packs[0].slug, "uid": customer.id}, visitor_cart=visitor_cart,
-                    engine=engine, ids={"admin": admin.id, "customer": customer.id})
+    # The cart below asks the sandbox registrar, whose registry is the live app's database.
+    db.set_engine_override(engine)
+    try:
+        with Session(engine, expire_on_commit=False) as s:
+            admin = s.exec(select(User).where(User.email == ADMIN_EMAIL)).one()
+            customer = User(email="ndjock.responsive@example.cm", name="Ndjock Mbarga Epse Tchoumi",
+                            password_hash="x", email_verified_at=utcnow())
+            s.add(customer)
+            s.commit()
+            add_credits(s, customer.id, 120000, reference="MOMO-2026-11-24-7781-4410")
+            packs = s.exec(select(Pack).where(Pack.is_active == True).order_by(Pack.id)).all()  # noqa: E712
+            now = utcnow()
+            for domain, days, panel in (("boutique-des-artisans-de-bonamoussadi.cm", 12, ""),
+                                        ("cabinet-ngono.com", 200, "https://panel.kmerhosting.cm:2083")):
+                service = Service(user_id=customer.id, pack_id=packs[1].id, domain=domain, control_panel="cpanel",
+                                  status="active", duration_months=12, price_paid=packs[1].monthly_price * 12,
+                                  starts_at=now - timedelta(days=30), expires_at=now + timedelta(days=days),
+                                  panel_url=panel)
+                s.add(service)
+                s.flush()
+                post(s, customer.id, -service.price_paid, "purchase", service_id=service.id, reference="order:77")
+            s.add(DomainPurchase(user_id=customer.id, domain="ndjock-et-freres-import-export.cm", price=15000,
+                                 registrar="sandbox", registrar_status=RegistrarStatus.registered,
+                                 registrar_id="SBX-77", expires_at=now + timedelta(days=25)))
+            s.add(CreditRequest(user_id=customer.id, amount=250000, payment_method="mtn_momo",
+                                payment_reference="MP241124.1530.A1B2C3D4E5F6"))
+            rejected = CreditRequest(user_id=customer.id, amount=5000, payment_method="orange_money",
+                                     payment_reference="OM-2026-0042")
+            s.add(rejected)
+            s.add(NotificationLog(recipient=customer.email, user_id=customer.id, kind="credit_added", status="failed",
+                                  error="SMTP 451 4.7.1 Greylisted, please try again in 300 seconds",
+                                  payload={"template": "credit_added", "context": {}}))
+            s.add(Pack(name="Pack sans vente", slug="pack-sans-vente", monthly_price=1000, is_active=False))
+            s.commit()
+            reject_request(s, admin.id, rejected.id, "Référence introuvable chez Orange Money, envoyez la capture SVP")
+            adjust_credits(s, admin.id, customer.id, 2500, "Geste commercial après la panne du 12 novembre")
+            # The customer's cart: a line with its new domain, one still waiting for one, a domain alone.
+            line = cart.add_pack(s, user_id=customer.id, visitor_key=None, pack_id=packs[0].id, months=12)
+            cart.choose_new_domain(s, user_id=customer.id, visitor_key=None, item_id=line.id,
+                                   domain="ndjock-services-generaux.cm", years=1)
+            cart.add_pack(s, user_id=customer.id, visitor_key=None, pack_id=packs[-1].id, months=36)
+            cart.add_domain_item(s, user_id=customer.id, visitor_key=None, domain="ndjock-boutique.com", years=2)
+            # A visitor's cart (their browser holds its key) with a line that needs a domain.
+            visitor_cart = cart.new_visitor_key()
+            cart.add_pack(s, user_id=None, visitor_key=visitor_cart, pack_id=packs[0].id, months=3)
+            tokens = {"admin": create_session(s, admin.id, client="responsive"),
+                      "customer": create_session(s, customer.id, client="responsive")}
+            s.commit()
+            site = Site(tokens=tokens, params={"slug": packs[0].slug, "uid": customer.id}, visitor_cart=visitor_cart,
+                        engine=engine, ids={"admin": admin.id, "customer": customer.id})
+    finally:
+        db.set_engine_override(None)
     yield site
     engine.dispose()
 
