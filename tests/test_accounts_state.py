@@ -119,6 +119,18 @@ def test_logout_ends_the_session_and_clears_the_navbar(session):
     assert user_for_token(session, token) is None
 
 
+def test_a_visitor_sent_to_the_logout_page_goes_home_with_their_cart(session):
+    from kmerhosting.state.cart import CartState
+
+    root, cart = make_state(CartState)
+    cart.visitor_key = "visitor-cart-key"
+    base = root.substates[BaseState.get_name()]
+    events = base.logout()
+    assert redirect_target(events) == "/"
+    assert cart.visitor_key == "visitor-cart-key"  # nobody was logged in: nothing to forget
+    assert not isinstance(events, list)  # the redirect alone: no "you are logged out" toast
+
+
 def test_a_blocked_user_is_logged_out_at_the_next_event(session):
     user = make_user(session)
     _, nav = logged_in(session, user, NavState)

@@ -107,7 +107,10 @@ class BaseState(rx.State):
 
     @rx.event
     def logout(self):
-        """End this login and leave nothing of the user in the tab (its reload included)."""
+        """End this login and leave nothing of the user in the tab (its reload included). A visitor who
+        is not logged in (an old link to /auth/logout) only goes home: their cart stays theirs."""
+        if not self.auth_token:
+            return rx.redirect("/")
         with session_scope() as session:
             accounts.logout(session, self.auth_token)
         self._forget_user()

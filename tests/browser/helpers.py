@@ -157,7 +157,15 @@ def sign_up(page: Page, live_app, customer: Customer, shots: str | None = None) 
 def log_in_with_token(page: Page, token: str) -> None:
     """What logging in leaves in the browser, the session token in local storage, set before every page's
     scripts run (for tests about a page, not about the login form)."""
-    page.add_init_script(f"window.localStorage.setItem('kh_session', {token!r})")
+    store_before_scripts(page, "kh_session", token)
+
+
+def store_before_scripts(target, key: str, value: str) -> None:
+    """Put `key` in the shop's local storage before any script of each page of `target` (a page or a
+    browser context) runs. Documents without an origin (a new tab's about:blank) have no local storage
+    and are left alone, so they report no error."""
+    target.add_init_script(f"if (location.protocol.startsWith('http')) "
+                           f"window.localStorage.setItem({key!r}, {value!r});")
 
 
 def session_token(engine, email: str) -> str:

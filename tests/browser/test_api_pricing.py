@@ -21,6 +21,7 @@ from kmerhosting.i18n.format import format_xaf
 from kmerhosting.models import CartItem, DomainPurchase, Pack, RegistrarStatus, Transaction, User, as_utc, utcnow
 
 from ..conftest import screenshot
+from .helpers import store_before_scripts
 from ..factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -73,7 +74,7 @@ def test_an_old_registrar_price_is_asked_again_before_the_customer_pays_it(api_p
                         domain_priced_at=utcnow() - timedelta(days=1))
         s.add(item)
         s.commit()
-    api_page.add_init_script(f"window.localStorage.setItem('kh_session', '{token}')")
+    store_before_scripts(api_page, "kh_session", token)
 
     api_page.goto("/cart")
     line = api_page.locator(".cart-line")
@@ -106,7 +107,7 @@ def test_renewal_prices_come_from_the_registrar(api_page, api_app):
                              registrar_status=RegistrarStatus.registered, registrar_id="SBX-2",
                              expires_at=utcnow() + timedelta(days=40)))
         s.commit()
-    api_page.add_init_script(f"window.localStorage.setItem('kh_session', '{token}')")
+    store_before_scripts(api_page, "kh_session", token)
 
     api_page.goto("/dashboard/domains")
     renew = api_page.locator(".renew-domain").first

@@ -16,7 +16,7 @@ from kmerhosting.models import Pack, Service, User, utcnow
 
 from ..conftest import screenshot
 from ..live import ADMIN_EMAIL
-from .helpers import new_page, wait_until_live
+from .helpers import new_page, store_before_scripts, wait_until_live
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def test_a_blocked_customer_is_told_why_in_french_then_english_and_stays_on_the_
     # The customer's phone, on the services page.
     tab = new_page(browser, live_app)
     tab.set_viewport_size({"width": 390, "height": 844})
-    tab.add_init_script(f"window.localStorage.setItem('kh_session', '{customer_token}')")
+    store_before_scripts(tab, "kh_session", customer_token)
     errors: list[str] = []
     tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -52,7 +52,7 @@ def test_a_blocked_customer_is_told_why_in_french_then_english_and_stays_on_the_
 
     # Meanwhile an admin blocks the account.
     admin_tab = new_page(browser, live_app)
-    admin_tab.add_init_script(f"window.localStorage.setItem('kh_session', '{admin_token}')")
+    store_before_scripts(admin_tab, "kh_session", admin_token)
     admin_tab.goto(f"/admin/users/{customer.id}")
     wait_until_live(admin_tab)
     admin_tab.click("#user-block")

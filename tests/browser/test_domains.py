@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..conftest import screenshot
+from .helpers import store_before_scripts
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +74,7 @@ def test_my_domains_lists_expiry_and_renews_with_credits(page, live_app):
                                    registrar="sandbox", registrar_status=RegistrarStatus.registered,
                                    registrar_id="SBX-1", expires_at=utcnow() + timedelta(days=20)))
         token = create_session(session, user.id)
-    page.add_init_script(f"window.localStorage.setItem('kh_session', '{token}')")
+    store_before_scripts(page, "kh_session", token)
 
     page.goto("/dashboard/domains")
     expect(page.get_by_role("heading", name="Mes domaines")).to_be_visible()

@@ -30,6 +30,7 @@ from kmerhosting.models import (CreditRequest, DomainPurchase, NotificationLog, 
 from kmerhosting.pages.registry import PAGES
 
 from ..conftest import screenshot
+from .helpers import store_before_scripts
 from ..live import ADMIN_EMAIL, ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -168,10 +169,10 @@ def open_page(browser, live_app, site: Site, who: str, width: int, height: int, 
     context = browser.new_context(base_url=live_app.base_url, viewport={"width": width, "height": height})
     context.add_cookies([{"name": "kh_lang", "value": "fr", "url": live_app.base_url}])
     if who == "visitor":
-        context.add_init_script(f"window.localStorage.setItem('kh_cart', '{site.visitor_cart}')")
+        store_before_scripts(context, "kh_cart", site.visitor_cart)
     else:
         token = token or site.tokens[who]
-        context.add_init_script(f"window.localStorage.setItem('kh_session', '{token}')")
+        store_before_scripts(context, "kh_session", token)
     page = context.new_page()
     page.set_default_timeout(20000)
     page.console = Console(page)

@@ -17,6 +17,7 @@ from kmerhosting.i18n.format import format_xaf
 from kmerhosting.models import DomainPurchase, Pack, RegistrarStatus, Service, User
 
 from ..conftest import screenshot
+from .helpers import store_before_scripts
 from ..factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -35,7 +36,7 @@ def customer(live_app):
 
 def test_customer_buys_a_pack_with_a_new_domain(page, live_app, customer):
     user, token, engine = customer
-    page.add_init_script(f"window.localStorage.setItem('kh_session', {token!r});")
+    store_before_scripts(page, "kh_session", token)
     with Session(engine) as s:
         pro = s.exec(select(Pack).where(Pack.slug == "pro")).one()
     price_24 = duration_price(pro.monthly_price, 24, pro.discounts)
@@ -103,7 +104,7 @@ def test_not_enough_credits_links_to_the_credit_request_form(page, live_app):
         token = create_session(s, user.id)
         s.commit()
     engine.dispose()
-    page.add_init_script(f"window.localStorage.setItem('kh_session', {token!r});")
+    store_before_scripts(page, "kh_session", token)
     page.goto("/hosting/starter")
     page.click("#duration-1")
     page.click("#add-to-cart")
