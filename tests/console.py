@@ -31,6 +31,8 @@ class ConsoleErrors:
             return
         where = _page_url(message.page) or message.location.get("url", "")
         text = f"{message.text} @ {message.location.get('url', '')}"
+        if _own_404(message, where):
+            return
         if not any(pattern.search(text) for pattern in NOT_OUR_FAULT):
             self.found.append(f"console error on {where}: {message.text}")
 
@@ -43,6 +45,14 @@ class ConsoleErrors:
 
 
 ERRORS = ConsoleErrors()
+
+
+def _own_404(message, page_url: str) -> bool:
+    """The page's own document answered 404: an unknown address gets the shop's not-found page with that
+    status, as it should (tests/browser/test_responsive.py checks the page). A 404 for anything the page
+    loads (a script, an image, an API call) is still an error."""
+    return "status of 404" in message.text and bool(page_url) and \
+        message.location.get("url", "").split("#")[0] == page_url.split("#")[0]
 
 
 def _page_url(page) -> str:
