@@ -58,3 +58,17 @@ def run_background(state, handler: str, *args, **kwargs) -> list:
         state = state.parent_state
     fn = getattr(type(state), handler).fn
     return run_async(drain(fn(BackgroundProxy(state), *args, **kwargs)))
+
+
+def substate(root, state_cls):
+    """The instance of `state_cls` inside the tab whose root state is `root`."""
+    import reflex as rx  # noqa: PLC0415
+
+    chain = []
+    while state_cls is not None and state_cls is not rx.State:
+        chain.append(state_cls)
+        state_cls = state_cls.get_parent_state()
+    state = root
+    for cls in reversed(chain):
+        state = state.substates[cls.get_name()]
+    return state

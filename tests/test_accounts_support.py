@@ -11,6 +11,8 @@ from sqlmodel import Session, select
 
 from kmerhosting.models import OutboxMessage
 
+from .background import substate
+
 LINK_RE = re.compile(r"(https?://\S+?/auth/[a-z-]+\?token=[A-Za-z0-9_\-]+)")
 
 
@@ -45,14 +47,7 @@ def make_state(state_cls, *, path: str = "/", query: dict | None = None, token: 
 
     os.environ.setdefault("PYTEST_CURRENT_TEST", "accounts")
     root = rx.State()
-    chain = []
-    cls = state_cls
-    while cls is not None and cls is not rx.State:
-        chain.append(cls)
-        cls = cls.get_parent_state()
-    state = root
-    for cls in reversed(chain):
-        state = state.substates[cls.get_name()]
+    state = substate(root, state_cls)
     query = query or {}
     origin = path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
     root.router = RouterData.from_router_data({

@@ -14,7 +14,6 @@ import logging
 import math
 
 import pytest
-import reflex as rx
 from sqlmodel import select
 
 import kmerhosting.kmerhosting  # noqa: F401  (registers every page and state)
@@ -24,6 +23,7 @@ from kmerhosting.models import (CreditRequest, DomainPurchase, NotificationLog, 
 from kmerhosting.state.base import BaseState
 
 from .background import BackgroundProxy, drain, run_async
+from .background import substate as instance
 from .factories import make_pack, make_service, make_user
 from .test_accounts_support import make_state
 
@@ -87,17 +87,6 @@ def world(session):
     cart.add_pack(session, user_id=customer.id, visitor_key=None, pack_id=pack.id, months=12)
     session.commit()
     return {"customer": customer, "admin": admin, "pack": pack, "service": service}
-
-
-def instance(root, cls):
-    chain = []
-    while cls is not None and cls is not rx.State:
-        chain.append(cls)
-        cls = cls.get_parent_state()
-    state = root
-    for c in reversed(chain):
-        state = state.substates[c.get_name()]
-    return state
 
 
 def call(root, cls, name, args):

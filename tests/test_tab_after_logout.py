@@ -8,9 +8,6 @@ without touching them. SQLite and MariaDB.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import contextvars
 import inspect
 import re
 from datetime import timedelta
@@ -33,21 +30,14 @@ from kmerhosting.state.base import BaseState
 from kmerhosting.state.dashboard_services import ServicesState
 from kmerhosting.state.tab_guard import ForgetEndedLogins
 
+from .background import run_async
+from .background import substate as instance
 from .factories import make_pack, make_service, make_user
 from .test_accounts_support import make_state
 
 NAME, EMAIL, PHONE = "Zanele Mbarga", "zanele.mbarga@example.cm", "+237699887766"
 DOMAIN, BOUGHT, REFERENCE = "zanele-boutique.cm", "zanele-nom.cm", "MOMO-ZANELE-4242"
 MARKERS = [NAME, EMAIL, DOMAIN, BOUGHT, REFERENCE, "699887766", "99 88 77 66"]
-
-
-def run_async(coroutine):
-    """Run a coroutine to the end in its own thread (the browser tests' Playwright keeps an event loop
-    running in this one for the whole session), with this thread's context (Reflex keeps the app's
-    registered states in a context variable)."""
-    context = contextvars.copy_context()
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(context.run, asyncio.run, coroutine).result()
 
 
 @pytest.fixture(autouse=True)
@@ -85,17 +75,6 @@ def route(root, path: str, query: dict | None = None) -> None:
     root.router = RouterData.from_router_data({
         constants.RouteVar.PATH: path, constants.RouteVar.ORIGIN: path, constants.RouteVar.QUERY: query,
         constants.RouteVar.CLIENT_IP: "10.0.0.7"})
-
-
-def instance(root, state_cls):
-    chain = []
-    while state_cls is not None and state_cls is not rx.State:
-        chain.append(state_cls)
-        state_cls = state_cls.get_parent_state()
-    state = root
-    for cls in reversed(chain):
-        state = state.substates[cls.get_name()]
-    return state
 
 
 def run(handler, root, *args):

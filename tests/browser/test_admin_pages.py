@@ -15,7 +15,6 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from kmerhosting import db
 from kmerhosting.core.admin.stats import default_period
 from kmerhosting.models import AuditLog, CreditRequest, NotificationLog, Pack, Service, User, utcnow
 
@@ -25,13 +24,6 @@ from ..live import ADMIN_EMAIL
 from . import helpers as h
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def live_db(live_app):
-    engine = db.make_engine(live_app.database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

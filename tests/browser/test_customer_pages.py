@@ -14,7 +14,6 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from kmerhosting import db
 from kmerhosting.core.domain_renewals import renewal_price_xaf
 from kmerhosting.core.ledger import add_credits
 from kmerhosting.core.passwords import verify_password
@@ -27,13 +26,6 @@ from . import helpers as h
 pytestmark = pytest.mark.browser
 
 PASSWORD = "password-123"  # the factories' accounts
-
-
-@pytest.fixture(scope="module")
-def live_db(live_app):
-    engine = db.make_engine(live_app.database_url)
-    yield engine
-    engine.dispose()
 
 
 def new_customer(live_db, page, **fields) -> User:

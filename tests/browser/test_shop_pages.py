@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from kmerhosting import db
 from kmerhosting.core.cart import hosting_price
 from kmerhosting.core.domains import domain_price_xaf
 from kmerhosting.i18n.format import format_months
@@ -22,13 +21,6 @@ from ..factories import make_user
 from . import helpers as h
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def live_db(live_app):
-    engine = db.make_engine(live_app.database_url)
-    yield engine
-    engine.dispose()
 
 
 def tag() -> str:
