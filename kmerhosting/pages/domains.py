@@ -1,6 +1,6 @@
 import reflex as rx
 
-from ..components.i18n import by_lang, t
+from ..components.i18n import page_title, t
 from ..components.layout import layout
 from ..state.domains import YEAR_CHOICES, DomainsState, OfferView
 from .registry import page
@@ -49,7 +49,7 @@ def offer_row(offer: OfferView) -> rx.Component:
             rx.spacer(),
             rx.cond(offer.available,
                     rx.hstack(
-                        rx.text(by_lang(offer.price_fr, offer.price_en), weight="bold", size="4",
+                        rx.text(offer.price, weight="bold", size="4",
                                 color=rx.color("green", 11)),
                         rx.button(rx.cond(in_cart, rx.icon("check", size=16), rx.icon("shopping-cart", size=16)),
                                   t("domains.add_to_cart"), disabled=in_cart,
@@ -66,8 +66,8 @@ def results() -> rx.Component:
         rx.cond(DomainsState.searching,
                 rx.hstack(rx.spinner(size="2"), rx.text(t("domains.searching"), size="2", color_scheme="gray"),
                           align="center", spacing="2", id="domain-searching")),
-        rx.cond(DomainsState.error_fr != "",
-                rx.callout(by_lang(DomainsState.error_fr, DomainsState.error_en), icon="triangle-alert",
+        rx.cond(DomainsState.error != "",
+                rx.callout(DomainsState.error, icon="triangle-alert",
                            color_scheme="red", width="100%", id="domain-error")),
         rx.cond(DomainsState.searched,
                 rx.vstack(rx.foreach(DomainsState.offers, offer_row), spacing="2", width="100%",
@@ -76,7 +76,7 @@ def results() -> rx.Component:
     )
 
 
-@page(route="/domains", title="Domaines | KmerHosting")
+@page(route="/domains", title=page_title("domains.title"))
 def domains_page() -> rx.Component:
     return layout(
         rx.vstack(

@@ -13,7 +13,7 @@ from ..core.admin.common import Page
 from ..core.args import parse_form
 from ..core.errors import NotAuthorized
 from ..db import session_scope
-from ..i18n.format import format_datetime, format_xaf
+from ..i18n import display
 from .base import BaseState
 
 
@@ -77,10 +77,10 @@ class AdminState(rx.State, mixin=True):
         self.page, self.pages, self.total = result.page, result.pages, result.total
 
     def _money(self, amount: int) -> str:
-        return format_xaf(int(amount or 0), self.lang)
+        return display.money(int(amount or 0), self.lang)
 
     def _when(self, moment) -> str:
-        return format_datetime(moment, self.lang) if moment else ""
+        return display.datetime_(moment, self.lang) if moment else ""
 
     def _page_step(self, step: int) -> int:
         return max(1, min(self.pages, self.page + step))

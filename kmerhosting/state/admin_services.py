@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from ..core.admin import services
-from ..i18n.format import format_date, format_months
+from ..i18n import display
 from .admin import PagedAdminState, as_form
 from .base import BaseState
 from .forms import row_id
@@ -24,8 +24,8 @@ class AdminServicesState(PagedAdminState, BaseState):
         self._set_page(result)
         self.rows = [
             {"id": str(s.id), "domain": s.domain, "email": email, "user_id": str(s.user_id), "pack": pack,
-             "status": s.status, "duration": format_months(s.duration_months, self.lang),
-             "expires": format_date(s.expires_at, self.lang), "panel_url": s.panel_url,
+             "status": s.status, "duration": display.months(s.duration_months, self.lang),
+             "expires": display.date(s.expires_at, self.lang), "panel_url": s.panel_url,
              "next": ",".join(sorted(services.TRANSITIONS.get(s.status, set())))}
             for s, email, pack in result.rows
         ]

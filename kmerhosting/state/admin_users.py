@@ -6,7 +6,7 @@ import reflex as rx
 
 from ..core.admin import users
 from ..i18n import translate
-from ..i18n.format import format_months
+from ..i18n import display
 from .admin import AdminState, PagedAdminState, as_form
 from .base import BaseState
 
@@ -78,7 +78,7 @@ class AdminUserState(AdminState, BaseState):
                      "created": self._when(u.created_at), "last_login": self._when(u.last_login_at) or "—",
                      "verified": self._when(u.email_verified_at) or "—", "phone": u.phone or "—", "is_self": "1" if u.id == admin_id else ""}
         self.services = [{"id": str(s.id), "domain": s.domain, "pack": pack, "status": s.status,
-                          "duration": format_months(s.duration_months, lang), "price": self._money(s.price_paid),
+                          "duration": display.months(s.duration_months, lang), "price": self._money(s.price_paid),
                           "expires": self._when(s.expires_at)} for s, pack in h["services"]]
         self.ledger = [{"id": str(t.id), "when": self._when(t.created_at), "kind": t.kind,
                         "amount": self._money(t.amount), "balance": self._money(t.balance_after),

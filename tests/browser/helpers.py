@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from kmerhosting.core.checkout import add_months
 from kmerhosting.core.pricing import duration_price
-from kmerhosting.i18n.format import format_date, format_xaf
+from kmerhosting.i18n import display
 from kmerhosting.models import DomainPurchase, Pack, RegistrarStatus, Service, User
 
 from ..conftest import screenshot
@@ -32,12 +32,12 @@ LINK_RE = re.compile(r"https?://\S+?/auth/[a-z-]+\?token=[A-Za-z0-9_\-]+")
 
 def xaf(amount: int) -> str:
     """An amount as a French-speaking customer reads it on the page."""
-    return format_xaf(amount, "fr")
+    return display.money(amount, "fr")
 
 
 def format_day(moment) -> str:
     """A stored UTC moment as the shop's calendar day, the way pages and mails show it in French."""
-    return format_date(moment, "fr")
+    return display.date(moment, "fr")
 
 
 def amount_of(text: str) -> int:

@@ -13,7 +13,7 @@ from kmerhosting import db
 from kmerhosting.core.pricing import duration_price
 from kmerhosting.core.renewals import add_months
 from kmerhosting.core.sessions import create_session
-from kmerhosting.i18n.format import format_date, format_xaf
+from kmerhosting.i18n import display
 from kmerhosting.models import Service, ServiceStatus
 
 from ..conftest import screenshot
@@ -69,18 +69,18 @@ def test_customer_renews_a_service_and_sees_the_new_expiry_and_balance(page, cus
     card.get_by_role("button", name=re.compile("Renouveler")).click()
     page.locator("#renew-12").click()
     price = duration_price(2500, 12).price
-    expect(page.locator("#renew-confirm")).to_contain_text(format_xaf(price, "fr"))
+    expect(page.locator("#renew-confirm")).to_contain_text(display.money(price, "fr"))
     screenshot(page, "dashboard-renew-dialog")
     page.locator("#renew-confirm").click()
 
-    new_expiry = format_date(add_months(customer["service"].expires_at, 12), "fr")
+    new_expiry = display.date(add_months(customer["service"].expires_at, 12), "fr")
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(card.get_by_text(new_expiry)).to_be_visible()
-    expect(page.locator("#services-balance")).to_have_text(format_xaf(100_000 - price, "fr"))
+    expect(page.locator("#services-balance")).to_have_text(display.money(100_000 - price, "fr"))
     screenshot(page, "dashboard-services-renewed")
 
     page.goto("/dashboard/billing")
-    expect(page.locator("#billing-balance")).to_have_text(format_xaf(100_000 - price, "fr"))
+    expect(page.locator("#billing-balance")).to_have_text(display.money(100_000 - price, "fr"))
     expect(page.locator("#ledger").get_by_text("Renouvellement")).to_be_visible()
     with page.expect_download() as download:
         page.locator("#download-csv").click()
@@ -94,7 +94,7 @@ def test_customer_renews_a_service_and_sees_the_new_expiry_and_balance(page, cus
     screenshot(page, "dashboard-billing")
 
     page.goto("/dashboard")
-    expect(page.locator("#overview-balance")).to_have_text(format_xaf(100_000 - price, "fr"))
+    expect(page.locator("#overview-balance")).to_have_text(display.money(100_000 - price, "fr"))
     expect(page.get_by_text("Bonjour Amina Ndongo")).to_be_visible()
     screenshot(page, "dashboard-overview")
 

@@ -70,8 +70,6 @@ MESSAGES = {
     "domains.col_expires": {"fr": "Expire le", "en": "Expires on"},
     "domains.col_days_left": {"fr": "Jours restants", "en": "Days left"},
     "domains.col_renew": {"fr": "Renouveler", "en": "Renew"},
-    "domains.days_left": {"fr": "{n} jours", "en": "{n} days"},
-    "domains.expired": {"fr": "Expiré", "en": "Expired"},
     "domains.status_unknown": {"fr": "Confirmation en cours", "en": "Being confirmed"},
     "domains.renew_button": {"fr": "Renouveler pour {price}", "en": "Renew for {price}"},
     "domains.renewed": {"fr": "{domain} est renouvelé jusqu'au {date}.", "en": "{domain} is renewed until {date}."},

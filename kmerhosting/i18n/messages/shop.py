@@ -30,7 +30,7 @@ MESSAGES = {
     # Order lines and results
     "shop.line.hosting": {"fr": "Hébergement {pack}, {duration} — {domain}",
                           "en": "{pack} hosting, {duration} — {domain}"},
-    "shop.line.domain": {"fr": "Domaine {domain} ({years} an(s))", "en": "Domain {domain} ({years} year(s))"},
+    "shop.line.domain": {"fr": "Domaine {domain} ({years})", "en": "Domain {domain} ({years})"},
     "shop.result.domain_failed": {"fr": "Le registraire a refusé le domaine {domain} : il n'a pas été acheté et son "
                                         "prix a été recrédité. Choisissez un autre domaine pour votre hébergement.",
                                   "en": "The registrar refused the domain {domain}: it was not bought and its price "

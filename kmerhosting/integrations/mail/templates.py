@@ -12,7 +12,7 @@ from typing import Callable
 
 from ...config import get_settings
 from ...i18n import normalize_language, translate
-from ...i18n.format import format_months, format_xaf
+from ...i18n import display
 
 Rendered = tuple[str, str, str]
 TEMPLATES: dict[str, Callable[[str, dict], Rendered]] = {}
@@ -131,9 +131,9 @@ def purchase_confirmation(lang: str, ctx: dict) -> Rendered:
     """ctx: name, order_id, lines [{label, amount}], total, balance (amounts: integer XAF), and
     optional notes: what the registrar refused or is still checking, already in the reader's language."""
     t = _t(lang)
-    rows = [(str(line["label"]), format_xaf(line["amount"], lang)) for line in ctx["lines"]]
-    rows.append((t("mail.total"), format_xaf(ctx["total"], lang)))
-    rows.append((t("mail.balance_left"), format_xaf(ctx["balance"], lang)))
+    rows = [(str(line["label"]), display.money(line["amount"], lang)) for line in ctx["lines"]]
+    rows.append((t("mail.total"), display.money(ctx["total"], lang)))
+    rows.append((t("mail.balance_left"), display.money(ctx["balance"], lang)))
     return layout(lang, t("mail.purchase.subject", order_id=ctx["order_id"]),
                   [t("mail.hello", name=ctx.get("name", "")), t("mail.purchase.body", order_id=ctx["order_id"]),
                    *[str(note) for note in ctx.get("notes") or []]],
@@ -147,9 +147,9 @@ def renewal_confirmation(lang: str, ctx: dict) -> Rendered:
     what = _what(t, ctx)
     return layout(lang, t("mail.renewal.subject", domain=ctx["domain"]),
                   [t("mail.hello", name=ctx.get("name", "")),
-                   t("mail.renewal.body", what=what, duration=format_months(int(ctx["months"]), lang), amount=format_xaf(ctx["amount"], lang),
+                   t("mail.renewal.body", what=what, duration=display.months(int(ctx["months"]), lang), amount=display.money(ctx["amount"], lang),
                      date=format_day(ctx["expires_on"], lang)),
-                   t("mail.balance_now", balance=format_xaf(ctx["balance"], lang))],
+                   t("mail.balance_now", balance=display.money(ctx["balance"], lang))],
                   (t("mail.renewal.button"), _renew_link(ctx.get("kind", "service"))))
 
 
@@ -158,11 +158,11 @@ def credit_added(lang: str, ctx: dict) -> Rendered:
     """ctx: name, amount, balance, reason (free text from the admin, may be empty)."""
     t = _t(lang)
     paragraphs = [t("mail.hello", name=ctx.get("name", "")),
-                  t("mail.credit_added.body", amount=format_xaf(ctx["amount"], lang))]
+                  t("mail.credit_added.body", amount=display.money(ctx["amount"], lang))]
     if ctx.get("reason"):
         paragraphs.append(t("mail.reason", reason=ctx["reason"]))
-    paragraphs.append(t("mail.balance_now", balance=format_xaf(ctx["balance"], lang)))
-    return layout(lang, t("mail.credit_added.subject", amount=format_xaf(ctx["amount"], lang)), paragraphs,
+    paragraphs.append(t("mail.balance_now", balance=display.money(ctx["balance"], lang)))
+    return layout(lang, t("mail.credit_added.subject", amount=display.money(ctx["amount"], lang)), paragraphs,
                   (t("mail.credits.button"), link("/dashboard/billing")))
 
 
@@ -171,10 +171,10 @@ def credit_request_approved(lang: str, ctx: dict) -> Rendered:
     """ctx: name, amount, balance, note (from the admin, may be empty)."""
     t = _t(lang)
     paragraphs = [t("mail.hello", name=ctx.get("name", "")),
-                  t("mail.credit_approved.body", amount=format_xaf(ctx["amount"], lang))]
+                  t("mail.credit_approved.body", amount=display.money(ctx["amount"], lang))]
     if ctx.get("note"):
         paragraphs.append(t("mail.note", note=ctx["note"]))
-    paragraphs.append(t("mail.balance_now", balance=format_xaf(ctx["balance"], lang)))
+    paragraphs.append(t("mail.balance_now", balance=display.money(ctx["balance"], lang)))
     return layout(lang, t("mail.credit_approved.subject"), paragraphs,
                   (t("mail.shop.button"), link("/hosting")))
 
@@ -184,7 +184,7 @@ def credit_request_rejected(lang: str, ctx: dict) -> Rendered:
     """ctx: name, amount, note (the admin's reason, may be empty)."""
     t = _t(lang)
     paragraphs = [t("mail.hello", name=ctx.get("name", "")),
-                  t("mail.credit_rejected.body", amount=format_xaf(ctx["amount"], lang))]
+                  t("mail.credit_rejected.body", amount=display.money(ctx["amount"], lang))]
     if ctx.get("note"):
         paragraphs.append(t("mail.note", note=ctx["note"]))
     paragraphs.append(t("mail.credit_rejected.help"))
