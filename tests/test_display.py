@@ -163,3 +163,20 @@ def test_chart_ticks_are_round_and_cover_the_highest_value():
     assert display.chart_ticks(0) == [0]
     ticks = display.chart_ticks(45000)
     assert ticks[0] == 0 and ticks[-1] >= 45000 and all(t % 1000 == 0 for t in ticks)
+
+
+def test_an_audit_row_reads_as_who_did_what_to_whom_with_a_readable_before_after():
+    assert display.audit_sentence("Awa Admin", "user.block", "Jean Mbarga (jean@example.cm)", "fr") == \
+        "Awa Admin a bloqué le compte Jean Mbarga (jean@example.cm)"
+    assert display.audit_sentence("", "pack.update", "Starter", "en") == "The system changed the plan Starter"
+    assert display.changes({"credits": 5000}, {"credits": 7500, "amount": 2500}, "user", "fr") == [
+        f"Solde{NB}: 5{NNB}000{NB}FCFA → 7{NNB}500{NB}FCFA", f"Montant{NB}: 2{NNB}500{NB}FCFA"]
+    assert display.changes({"status": "active"}, {"status": "blocked"}, "user", "en") == ["Status: Active → Blocked"]
+    assert display.changes({"is_active": True, "name": "A"}, {"is_active": False, "name": "A"}, "pack", "fr") == [
+        f"En vente{NB}: oui → non"]  # what did not change is left out
+    assert display.changes({"discounts": {"12": 10}}, {"discounts": {"12": 15}}, "pack", "en") == [
+        f"Discounts: 12{NB}months: -10% → 12{NB}months: -15%"]
+
+
+def test_a_french_colon_has_a_no_break_space_before_it():
+    assert display.colon("fr") == f"{NB}: " and display.colon("en") == ": "

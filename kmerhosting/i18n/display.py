@@ -39,6 +39,11 @@ def _locale(lang: str) -> Locale:
     return Locale.parse(locale_of(lang))
 
 
+def colon(lang: str | None = "fr") -> str:
+    """The colon between a label and its value: French puts a no-break space before it."""
+    return f"{NBSP}: " if normalize_language(lang) == "fr" else ": "
+
+
 def _glue(text: str) -> str:
     """Every ordinary space of a formatted value becomes a no-break space."""
     return text.replace(" ", NBSP)
@@ -252,3 +257,62 @@ def chart_ticks(highest: int, count: int = 4) -> list[int]:
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     step = int(step) or 1
     return [step * i for i in range(count + 1) if step * (i - 1) < highest]
+
+
+# --- the audit trail --------------------------------------------------------------------------------
+
+_MONEY_FIELDS = {"credits", "amount", "balance", "monthly_price", "price"}
+# Which enum group words a "status" of each target type.
+_STATUS_GROUPS = {"user": "user_status", "service": "service_status", "credit_request": "request_status",
+                  "notification": "mail_status"}
+
+
+def _field_value(field: str, value, target_type: str, lang: str | None) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return translate("display.yes" if value else "display.no", lang)
+    if field in _MONEY_FIELDS and isinstance(value, int):
+        return money(value, lang)
+    if isinstance(value, int):
+        return number(value, lang)
+    if field == "status" and target_type in _STATUS_GROUPS:
+        return label(_STATUS_GROUPS[target_type], value, lang)
+    if field == "role":
+        return label("role", value, lang)
+    if field == "discounts" and isinstance(value, dict):
+        return ", ".join(f"{months(int(m), lang)}{colon(lang)}{discount(int(p), lang)}"
+                         for m, p in sorted(value.items(), key=lambda kv: int(kv[0])) if str(m).isdigit()) or "—"
+    if isinstance(value, (dict, list)):
+        return "—" if not value else str(len(value))
+    return str(value)
+
+
+def field_name(field: str, lang: str | None = "fr") -> str:
+    key = f"display.field_{field}"
+    text = translate(key, lang)
+    return text if text != key else field.replace("_", " ").capitalize()
+
+
+def changes(before: dict | None, after: dict | None, target_type: str = "", lang: str | None = "fr") -> list[str]:
+    """An audit row's before/after as a readable list: "Crédits : 5 000 FCFA → 7 500 FCFA"; a field that
+    did not change is left out, one only before or after shows alone."""
+    before, after = before or {}, after or {}
+    lines = []
+    for field in [*before, *(f for f in after if f not in before)]:
+        old, new = before.get(field), after.get(field)
+        if field in before and field in after and old == new:
+            continue
+        name = field_name(field, lang)
+        if field in before and field in after:
+            lines.append(f"{name}{colon(lang)}{_field_value(field, old, target_type, lang)} → "
+                         f"{_field_value(field, new, target_type, lang)}")
+        else:
+            lines.append(f"{name}{colon(lang)}{_field_value(field, old if field in before else new, target_type, lang)}")
+    return lines
+
+
+def audit_sentence(actor: str, action: str, target: str, lang: str | None = "fr") -> str:
+    """"Awa Admin a bloqué le compte Jean Mbarga (jean@example.cm)"."""
+    who = actor or translate("display.system", lang)
+    return " ".join(part for part in (who, label("audit_action", action, lang).lower(), target) if part)

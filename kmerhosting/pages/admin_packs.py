@@ -12,7 +12,7 @@ from ..components.admin import (
     status_badge,
     table,
 )
-from ..components.i18n import t
+from ..components.i18n import page_title, t
 from ..config import DURATIONS
 from ..state.admin_packs import AdminPacksState
 from ..state.base import BaseState
@@ -94,7 +94,7 @@ def pack_row(p) -> rx.Component:
     )
 
 
-@page(route="/admin/packs", title="Admin · Offres", on_load=[BaseState.guard_admin, S.load])
+@page(route="/admin/packs", title=page_title("admin.packs.title"), on_load=[BaseState.guard_admin, S.load])
 def admin_packs() -> rx.Component:
     return admin_page(
         "admin.packs.title",

@@ -140,5 +140,5 @@ def admin_stats() -> rx.Component:
         ),
         chart_card("admin.stats.customers_chart", "customers", customers_chart()),
         rx.callout(t("admin.stats.definitions"), icon="info", color_scheme="gray", size="1", width="100%"),
-        intro_key="admin.stats.intro", state=S,
+        intro_key="admin.stats.intro",  # its texts are computed vars: no reload on a language switch
     )

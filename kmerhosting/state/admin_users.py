@@ -82,14 +82,16 @@ class AdminUserState(AdminState, BaseState):
                           "expires": self._when(s.expires_at)} for s, pack in h["services"]]
         self.ledger = [{"id": str(t.id), "when": self._when(t.created_at), "kind": t.kind,
                         "amount": self._money(t.amount), "balance": self._money(t.balance_after),
-                        "description": t.description or t.reference} for t in h["ledger"]]
+                        "description": display.description(t.description, lang)
+                        or display.reference(t.reference, lang)[0]} for t in h["ledger"]]
         self.requests = [{"id": str(r.id), "when": self._when(r.created_at), "amount": self._money(r.amount),
                           "method": r.payment_method, "reference": r.payment_reference, "status": r.status,
                           "note": r.note} for r in h["requests"]]
-        self.logins = [{"created": self._when(a.created_at), "client": a.client or "-",
+        self.logins = [{"created": self._when(a.created_at), "ip": a.client or "—",
                         "revoked": self._when(a.revoked_at) or translate("admin.user.still_open", lang)}
                        for a in h["logins"]]
-        self.mails = [{"id": str(m.id), "when": self._when(m.created_at), "kind": m.kind, "status": m.status,
+        self.mails = [{"id": str(m.id), "when": self._when(m.created_at),
+                       "kind": display.label("mail_kind", m.kind, lang), "status": m.status,
                        "subject": m.subject, "error": m.error[:120]} for m in h["mails"]]
 
     @rx.event

@@ -21,10 +21,10 @@ MESSAGES = {
                               "Paiement par crédits prépayés : MTN Mobile Money, Orange Money ou virement.",
                      "en": "KmerHosting hosts the websites of Cameroonian businesses and people. "
                            "Pay with prepaid credits: MTN Mobile Money, Orange Money or bank transfer."},
-    "footer.contact": {"fr": "Contact : support@kmerhosting.cm · Douala, Cameroun",
+    "footer.contact": {"fr": "Contact : support@kmerhosting.cm · Douala, Cameroun",
                        "en": "Contact: support@kmerhosting.cm · Douala, Cameroon"},
     "footer.rights": {"fr": "Tous droits réservés.", "en": "All rights reserved."},
-    "footer.sandbox_registrar": {"fr": "Registraire de test : aucun domaine n'est réellement acheté.",
+    "footer.sandbox_registrar": {"fr": "Registraire de test : aucun domaine n'est réellement acheté.",
                                  "en": "Test registrar: no domain is really bought."},
     # Home
     "home.hero_title": {"fr": "Votre site en ligne au Cameroun, en quelques minutes",
@@ -40,7 +40,7 @@ MESSAGES = {
                          "en": "Price per month, from 1 to 36 months. The longer you commit, the more you save."},
     "home.why_title": {"fr": "Pourquoi KmerHosting ?", "en": "Why KmerHosting?"},
     "home.why_local_title": {"fr": "Payez en FCFA", "en": "Pay in FCFA"},
-    "home.why_local_text": {"fr": "Rechargez vos crédits par MTN Mobile Money, Orange Money ou virement : pas de carte bancaire.",
+    "home.why_local_text": {"fr": "Rechargez vos crédits par MTN Mobile Money, Orange Money ou virement : pas de carte bancaire.",
                             "en": "Top up your credits with MTN Mobile Money, Orange Money or bank transfer: no card needed."},
     "home.why_reminders_title": {"fr": "Jamais de coupure surprise", "en": "No surprise outage"},
     "home.why_reminders_text": {"fr": "Rappels par e-mail 60, 30, 15 et 5 jours avant l'échéance, renouvellement en un clic.",

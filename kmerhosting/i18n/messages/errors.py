@@ -5,9 +5,9 @@ MESSAGES = {
                               "en": "Your account has been blocked. Contact support@kmerhosting.cm."},
     "error.not_found": {"fr": "Élément introuvable.", "en": "Not found."},
     "error.invalid_input": {"fr": "Donnée invalide.", "en": "Invalid input."},
-    "error.invalid_duration": {"fr": "Durée non proposée : choisissez 1, 3, 6, 12, 24 ou 36 mois.",
+    "error.invalid_duration": {"fr": "Durée non proposée : choisissez 1, 3, 6, 12, 24 ou 36 mois.",
                                "en": "Duration not offered: choose 1, 3, 6, 12, 24 or 36 months."},
-    "error.insufficient_credits": {"fr": "Crédits insuffisants : il vous manque {missing}.",
+    "error.insufficient_credits": {"fr": "Crédits insuffisants : il vous manque {missing}.",
                                    "en": "Not enough credits: you are {missing} short."},
     "error.domain_unavailable": {"fr": "Ce nom de domaine n'est pas disponible.",
                                  "en": "This domain name is not available."},
@@ -23,9 +23,9 @@ MESSAGES.update({
                               "en": "The amount must be greater than zero."},
 })
 MESSAGES.update({
-    "error.domain_syntax": {"fr": "Nom de domaine invalide : lettres, chiffres et tirets, par exemple monsite.cm.",
+    "error.domain_syntax": {"fr": "Nom de domaine invalide : lettres, chiffres et tirets, par exemple monsite.cm.",
                             "en": "Invalid domain name: letters, digits and hyphens, for example mysite.cm."},
-    "error.domain_years": {"fr": "Durée d'enregistrement invalide : de 1 à 10 ans.",
+    "error.domain_years": {"fr": "Durée d'enregistrement invalide : de 1 à 10 ans.",
                            "en": "Invalid registration period: 1 to 10 years."},
     "error.domain_tld_not_sold": {"fr": "Nous ne vendons pas encore l'extension {tld}.",
                                   "en": "We do not sell the {tld} extension yet."},

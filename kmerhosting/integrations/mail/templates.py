@@ -45,7 +45,7 @@ def layout(lang: str, subject: str, paragraphs: list[str], button: tuple[str, st
         width = max(len(label) for label, _ in rows)
         text += "\n\n" + "\n".join(f"{label.ljust(width)}  {value}" for label, value in rows)
     if button:
-        text += f"\n\n{button[0]}: {button[1]}"
+        text += f"\n\n{button[0]}{display.colon(lang)}{button[1]}"
     text += f"\n\n-- \n{footer}\n"
     body = "".join(f'<p style="margin:0 0 16px">{_html.escape(p)}</p>' for p in paragraphs)
     if rows:
@@ -107,9 +107,8 @@ def _t(lang: str):
 
 
 def format_day(iso_day: str, lang: str) -> str:
-    """"2026-12-01" -> "01/12/2026" (fr) / "2026-12-01" (en), as the site shows dates."""
-    day = date.fromisoformat(str(iso_day)[:10])
-    return day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
+    """"2026-12-01" -> "1 déc. 2026" / "1 Dec 2026", as the site shows dates."""
+    return display.date(date.fromisoformat(str(iso_day)[:10]), lang)
 
 
 def _renew_link(kind: str) -> str:
@@ -199,7 +198,7 @@ def credit_request_rejected(lang: str, ctx: dict) -> Rendered:
 def expiry_notice(lang: str, ctx: dict) -> Rendered:
     """ctx: name, kind (service|domain), domain, pack, expires_on (YYYY-MM-DD), days_left."""
     t = _t(lang)
-    days = int(ctx["days_left"])
+    days = display.days(int(ctx["days_left"]), lang)
     return layout(lang, t("mail.expiry.subject", domain=ctx["domain"], days=days),
                   [t("mail.hello", name=ctx.get("name", "")),
                    t("mail.expiry.body", what=_cap(_what(t, ctx)), days=days, date=format_day(ctx["expires_on"], lang)),
@@ -224,7 +223,7 @@ def expired_reminder(lang: str, ctx: dict) -> Rendered:
     t = _t(lang)
     return layout(lang, t("mail.expired.subject", domain=ctx["domain"]),
                   [t("mail.hello", name=ctx.get("name", "")),
-                   t("mail.expired.body", what=_cap(_what(t, ctx)), days=int(ctx["days_ago"]),
+                   t("mail.expired.body", what=_cap(_what(t, ctx)), days=display.days(int(ctx["days_ago"]), lang),
                      date=format_day(ctx["expires_on"], lang)),
                    t(f"mail.expired.{_kind(ctx)}_advice")],
                   (t("mail.renew.button"), _renew_link(_kind(ctx))))
