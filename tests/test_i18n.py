@@ -18,9 +18,9 @@ def test_every_message_exists_in_french_and_english_with_the_same_placeholders(k
 
 
 def test_translate_falls_back_to_french_and_fills_params():
-    assert translate("pack.disk", "en", n=5) == "5 GB SSD"
-    assert translate("pack.disk", "fr", n=5) == "5 Go SSD"
-    assert translate("pack.disk", "de", n=5) == "5 Go SSD"
+    assert translate("pack.disk", "en", n=5) == "5\xa0GB SSD"  # the unit never wraps away from its number
+    assert translate("pack.disk", "fr", n=5) == "5\xa0Go SSD"
+    assert translate("pack.disk", "de", n=5) == "5\xa0Go SSD"
 
 
 def test_pages_use_translation_keys_not_bare_text():

@@ -78,7 +78,7 @@ def pack_form() -> rx.Component:
 def pack_row(p) -> rx.Component:
     return rx.table.row(
         cell(p["name"], weight="medium"), cell(p["slug"]), cell(p["monthly"], white_space="nowrap"),
-        cell(p["panel"]), cell(p["discounts"]), cell(p["services"], text_align="right"),
+        cell(p["panel"]), cell(p["discounts"]), cell(p["services_count"], text_align="right"),
         cell(rx.cond(p["active"] == "1", status_badge("active"), rx.badge(t("admin.packs.inactive"), color_scheme="gray"))),
         cell(rx.hstack(
             rx.button(t("admin.common.edit"), size="1", variant="soft", on_click=S.edit_pack(p["id"].to(int))),

@@ -146,5 +146,5 @@ def admin_user() -> rx.Component:
                 spacing="5", width="100%",
             ),
         ),
-        state=U,
+        # its texts are computed vars: no reload on a language switch
     )

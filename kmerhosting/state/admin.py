@@ -117,7 +117,7 @@ class AdminOverviewState(AdminState, BaseState):
             return failed
         money = {"revenue_30_days", "outstanding"}
         self.cards = [
-            {"key": key, "value": self._money(value) if key in money else str(value), "href": href}
+            {"key": key, "value": self._money(value) if key in money else display.number(value, self.lang), "href": href}
             for key, href in (("pending_requests", "/admin/credits"), ("failed_mails", "/admin/notifications"),
                               ("pending_services", "/admin/services"), ("active_services", "/admin/services"),
                               ("customers", "/admin/users"), ("revenue_30_days", "/admin/stats"),

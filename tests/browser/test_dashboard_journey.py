@@ -59,8 +59,8 @@ def test_customer_renews_a_service_and_sees_the_new_expiry_and_balance(page, cus
     page.goto("/dashboard/services")
     card = page.locator(".service-card", has_text="boutique-amina.cm")
     expect(card).to_be_visible()
-    expect(card.get_by_text("Expire dans 12 jour(s)")).to_be_visible()
-    expect(page.locator(".service-card", has_text="ancien-site.cm").get_by_text("Expiré depuis 4 jour(s)")) \
+    expect(card.get_by_text("Expire dans 12 jours")).to_be_visible()
+    expect(page.locator(".service-card", has_text="ancien-site.cm").get_by_text("Expiré depuis 4 jours")) \
         .to_be_visible()
     expect(card.get_by_role("link", name=re.compile("Ouvrir le panneau"))).to_have_attribute(
         "href", "https://cpanel.kmerhosting.cm:2083")

@@ -66,8 +66,8 @@ MESSAGES.update({
     # Pack pages
     "shop.saving": {"fr": "Vous économisez {amount}", "en": "You save {amount}"},
     "shop.hosting.title": {"fr": "Hébergement web", "en": "Web hosting"},
-    "shop.hosting.sub": {"fr": "Choisissez une offre, puis sa durée : de 1 à 36 mois, plus c'est long, moins c'est cher.",
-                         "en": "Pick a plan, then its duration: 1 to 36 months, the longer the cheaper."},
+    "shop.hosting.sub": {"fr": "Choisissez une offre, puis sa durée : de 1 à 36 mois, plus c'est long, moins c'est cher.",
+                         "en": "Pick a plan, then its duration: 1 to 36 months, the longer the cheaper."},
     "shop.pack.duration": {"fr": "Durée d'engagement", "en": "Billing period"},
     "shop.pack.total": {"fr": "Prix total", "en": "Total price"},
     "shop.pack.monthly": {"fr": "soit par mois", "en": "per month"},
