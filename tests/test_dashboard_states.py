@@ -62,7 +62,7 @@ def test_renewing_from_the_dialog_charges_once_even_when_clicked_twice(session):
     session.expire_all()
     assert session.get(User, user.id).credits == 50_000 - price
     assert len(session.exec(select(Order)).all()) == 1
-    assert not state.renew_open and state.balance == 50_000 - price
+    assert not state.renew_open and state._balance == 50_000 - price
     assert "renewed until" in state.last_renewed or "renouvelé" in state.last_renewed
 
 

@@ -93,7 +93,7 @@ class CartState(BaseState):
     # This browser's anonymous cart key (random, made server-side on first visit).
     visitor_key: str = rx.LocalStorage("", name="kh_cart", sync=True)
     _lines: list[PreviewLine] = []
-    total: int = 0
+    _total: int = 0
     can_checkout: bool = False
     logged_in: bool = False
     loaded: bool = False
@@ -122,7 +122,7 @@ class CartState(BaseState):
 
     @rx.var
     def total_text(self) -> str:
-        return display.money(self.total, self.lang)
+        return display.money(self._total, self.lang)
 
     @rx.var
     def offers(self) -> list[DomainOfferView]:
@@ -152,7 +152,7 @@ class CartState(BaseState):
         items = cart.cart_items(session, user_id=user_id, visitor_key=key)
         preview = preview_items(session, items, 0)
         self._lines = list(preview.lines)
-        self.total = preview.total
+        self._total = preview.total
         self.can_checkout = bool(preview.lines) and not preview.problems
         self.loaded = True
         self._prices_stale = PRICE_STALE in preview.problems

@@ -79,10 +79,10 @@ def read_order(user_id: int, order_id: int) -> checkout.CheckoutResult:
 
 class CheckoutState(CartState):
     _items: list = []  # the preview's lines (core.checkout.PreviewLine)
-    pay_total: int = 0
-    balance: int = 0
-    balance_after: int = 0
-    missing_amount: int = 0
+    _pay_total: int = 0
+    _balance: int = 0
+    _balance_after: int = 0
+    _missing_amount: int = 0
     has_problems: bool = False
     has_price_change: bool = False
     can_pay: bool = False
@@ -106,23 +106,23 @@ class CheckoutState(CartState):
 
     @rx.var
     def pay_total_text(self) -> str:
-        return display.money(self.pay_total, self.lang)
+        return display.money(self._pay_total, self.lang)
 
     @rx.var
     def balance_text(self) -> str:
-        return display.money(self.balance, self.lang)
+        return display.money(self._balance, self.lang)
 
     @rx.var
     def after_text(self) -> str:
-        return display.money(self.balance_after, self.lang)
+        return display.money(self._balance_after, self.lang)
 
     @rx.var
     def missing(self) -> bool:
-        return self.missing_amount > 0
+        return self._missing_amount > 0
 
     @rx.var
     def missing_text(self) -> str:
-        return self._t("shop.checkout.missing", amount=display.money(self.missing_amount, self.lang))
+        return self._t("shop.checkout.missing", amount=display.money(self._missing_amount, self.lang))
 
     @rx.var
     def result(self) -> OrderResult:
@@ -131,8 +131,8 @@ class CheckoutState(CartState):
     def _load_preview(self, session, user_id: int) -> None:
         preview = checkout.checkout_preview(session, user_id)
         self._items = list(preview.lines)
-        self.pay_total, self.balance, self.balance_after = preview.total, preview.balance, preview.balance_after
-        self.missing_amount = preview.missing
+        self._pay_total, self._balance, self._balance_after = preview.total, preview.balance, preview.balance_after
+        self._missing_amount = preview.missing
         self.has_problems = bool(preview.problems)
         self.has_price_change = checkout.PRICE_CHANGED in preview.problems
         self.can_pay = preview.can_pay

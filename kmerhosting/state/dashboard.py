@@ -17,7 +17,7 @@ from .base import BaseState
 
 class DashboardState(BaseState):
     user_name: str = ""
-    balance: int = 0
+    _balance: int = 0
     services_total: int = 0
     services_active: int = 0
     attention: int = 0  # services within a reminder threshold or expired (not cancelled)
@@ -28,7 +28,7 @@ class DashboardState(BaseState):
 
     @rx.var
     def balance_text(self) -> str:
-        return display.money(self.balance, self.lang)
+        return display.money(self._balance, self.lang)
 
     @rx.var
     def hello(self) -> str:
@@ -58,7 +58,7 @@ class DashboardState(BaseState):
             except NotAuthorized:
                 return  # the page guard sends the visitor to the login page
             self.user_name = user.name
-            self.balance = user.credits
+            self._balance = user.credits
             self._summarise(customer_services(session, user.id))
 
     def _summarise(self, rows) -> None:

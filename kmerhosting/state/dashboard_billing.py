@@ -19,7 +19,7 @@ PER_PAGE = 15
 
 
 class BillingState(BaseState):
-    balance: int = 0
+    _balance: int = 0
     _rows: list = []
     page: int = 1
     pages: int = 1
@@ -33,7 +33,7 @@ class BillingState(BaseState):
 
     @rx.var
     def balance_text(self) -> str:
-        return display.money(self.balance, self.lang)
+        return display.money(self._balance, self.lang)
 
     @rx.var
     def rows(self) -> list[LedgerRow]:
@@ -65,7 +65,7 @@ class BillingState(BaseState):
                 user = self._require_user(session)
             except NotAuthorized:
                 return
-            self.balance = user.credits
+            self._balance = user.credits
             result = billing.ledger_page(session, user.id, self.page, PER_PAGE)
             self._rows = [detached(r) for r in result.rows]
             self.page, self.pages, self.total = result.page, result.pages, result.total

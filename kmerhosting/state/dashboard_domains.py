@@ -97,7 +97,7 @@ def read_renewals(user_id: int, renewal_ids: list[int]) -> list[tuple[int, str, 
 
 class DashboardDomainsState(BaseState):
     _domains: list[DomainValues] = []
-    balance: int = 0
+    _balance: int = 0
     busy: bool = False
     # Server side only: the registrar's renewal quotes by purchase id (DOMAIN_PRICING=api), and the
     # renewals this page follows.
@@ -111,7 +111,7 @@ class DashboardDomainsState(BaseState):
 
     @rx.var
     def balance_text(self) -> str:
-        return self._t("domains.balance", amount=display.money(self.balance, self.lang))
+        return self._t("domains.balance", amount=display.money(self._balance, self.lang))
 
     def _row(self, item, years: int, renewing: bool) -> DomainValues:
         price, priced = 0, True
@@ -132,7 +132,7 @@ class DashboardDomainsState(BaseState):
         under_way = domain_renewals.renewals_under_way(session, user.id)
         self._domains = [self._row(item, chosen.get(item.id, 1), item.id in under_way)
                          for item in customer_domains(session, user.id)]
-        self.balance = user.credits
+        self._balance = user.credits
         self._watched = sorted({*self._watched, *(r.id for r in under_way.values())})
 
     def _follow_up(self):

@@ -24,7 +24,7 @@ from .dashboard_views import (RenewOption, RenewValues, ServiceRow, ServiceValue
 
 class ServicesState(BaseState):
     _services: list[ServiceValues] = []
-    balance: int = 0
+    _balance: int = 0
     loaded: bool = False
 
     renew_open: bool = False
@@ -44,7 +44,7 @@ class ServicesState(BaseState):
 
     @rx.var
     def balance_text(self) -> str:
-        return display.money(self.balance, self.lang)
+        return display.money(self._balance, self.lang)
 
     @rx.var
     def renew_options(self) -> list[RenewOption]:
@@ -66,7 +66,7 @@ class ServicesState(BaseState):
     def _refresh(self, session, user) -> None:
         now, thresholds = utcnow(), get_settings().reminder_days
         self._services = [service_values(s, p, thresholds, now) for s, p in customer_services(session, user.id)]
-        self.balance = user.credits
+        self._balance = user.credits
         self.loaded = True
 
     @rx.event
@@ -80,7 +80,7 @@ class ServicesState(BaseState):
                 return rx.toast.error(self._error_message(exc))
             now = utcnow()
             self._renew_values = [renew_values(p, service.expires_at, now, user.credits) for p in prices]
-            self.balance = user.credits
+            self._balance = user.credits
         self._renew_service_id = service.id
         self._renew_key = secrets.token_urlsafe(24)
         self.renew_domain, self.renew_pack = service.domain, pack.name

@@ -42,7 +42,7 @@ class HostingState(BaseState):
     _packs: list = []  # pack values (views.pack_values)
     _pack: SimpleNamespace | None = None
     _prices: list = []  # core.pricing's price of each duration
-    pack_id: int = 0
+    _pack_id: int = 0
     months: int = 12
     pack_found: bool = True
     loaded: bool = False
@@ -85,10 +85,10 @@ class HostingState(BaseState):
         try:
             with session_scope() as session:
                 pack = pack_by_slug(session, slug if isinstance(slug, str) else "")
-                self._pack, self.pack_id = pack_values(pack), pack.id
+                self._pack, self._pack_id = pack_values(pack), pack.id
                 self._prices = list(pack_prices(pack))
         except KmerError:
-            self.pack_found, self._pack, self.pack_id, self._prices = False, None, 0, []
+            self.pack_found, self._pack, self._pack_id, self._prices = False, None, 0, []
         else:
             self.pack_found = True
             if self.months not in DURATIONS:
@@ -101,9 +101,9 @@ class HostingState(BaseState):
         would otherwise send the duration the page showed before the choice reached the server."""
         from .cart import CartState
 
-        if not self.pack_found or not self.pack_id:
+        if not self.pack_found or not self._pack_id:
             return rx.toast.error(self._t("shop.error.unknown_pack"))
-        return CartState.add_pack(self.pack_id, self.months)
+        return CartState.add_pack(self._pack_id, self.months)
 
     @rx.event
     def set_months(self, months):
