@@ -183,6 +183,7 @@ def test_after_a_refused_domain_the_customer_gives_the_hosting_another_domain(se
     events = run(s.pay())
     assert s.paid and s.result.status == "pending" and CheckoutState.watch_order in events
     assert any("refuse-moi.cm" in note for note in s.result.notes)  # being registered
+    assert s.result.title == f"Commande n°\xa0{s.result.order_id}"
     set_registrar_override(FailingRegistrar(RegistrarDomainTaken("exists", code=2302)))
     try:
         run_jobs()  # the worker's registration: refused

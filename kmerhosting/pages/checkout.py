@@ -107,7 +107,7 @@ def result_panel() -> rx.Component:
                         rx.icon(rx.cond(result.status == "paid", "circle-check", "info"), size=32,
                                 color=rx.cond(result.status == "paid", rx.color("green", 9), rx.color("orange", 9)))),
                 rx.vstack(rx.heading(t("shop.result.thanks"), size="6"),
-                          rx.text(t("shop.result.title"), result.order_id, " · ",
+                          rx.text(result.title, " · ",
                                   result.status_text, id="order-status"),
                           spacing="1"),
                 align="center", spacing="3",

@@ -34,6 +34,7 @@ class ResultLine:
 @dataclasses.dataclass
 class OrderResult:
     order_id: int = 0
+    title: str = ""  # "Commande n° 12" / "Order #12"
     status: str = ""
     status_text: str = ""
     charged: str = ""
@@ -57,7 +58,7 @@ def order_result(result: checkout.CheckoutResult | None, lang: str) -> OrderResu
                         domain_failed=refused_domain(line))
              for line in result.lines]
     return OrderResult(
-        order_id=result.order_id, status=result.status,
+        order_id=result.order_id, title=display.reference(f"order:{result.order_id}", lang)[0], status=result.status,
         status_text=translate(f"shop.status.{result.status}", lang),
         charged=display.money(result.charged - result.refunded, lang), balance=display.money(result.balance, lang),
         notes=checkout.order_messages(result.message, lang, result.refunded),

@@ -35,9 +35,9 @@ MESSAGES.update({
     "mail.note": {"fr": "Message de notre équipe : {note}", "en": "Message from our team: {note}"},
     "mail.what.service": {"fr": "votre hébergement {pack} pour {domain}", "en": "your {pack} hosting for {domain}"},
     "mail.what.domain": {"fr": "votre nom de domaine {domain}", "en": "your domain name {domain}"},
-    "mail.purchase.subject": {"fr": "Confirmation de votre commande n° {order_id}",
+    "mail.purchase.subject": {"fr": "Confirmation de votre commande n° {order_id}",
                               "en": "Your order #{order_id} is confirmed"},
-    "mail.purchase.body": {"fr": "Merci pour votre commande n° {order_id}. Voici le détail de ce qui a été payé avec "
+    "mail.purchase.body": {"fr": "Merci pour votre commande n° {order_id}. Voici le détail de ce qui a été payé avec "
                                  "vos crédits :",
                            "en": "Thank you for your order #{order_id}. Here is what was paid with your credits:"},
     "mail.purchase.button": {"fr": "Voir mes services", "en": "See my services"},

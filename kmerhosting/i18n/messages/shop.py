@@ -148,7 +148,6 @@ MESSAGES.update({
     "shop.checkout.own_domain": {"fr": "votre domaine, sans frais", "en": "your own domain, no fee"},
     # Result
     "shop.result.heading": {"fr": "Commande enregistrée", "en": "Order placed"},
-    "shop.result.title": {"fr": "Commande n°", "en": "Order #"},
     "shop.result.thanks": {"fr": "Merci pour votre commande !", "en": "Thank you for your order!"},
     "shop.result.charged": {"fr": "Montant débité", "en": "Amount charged"},
     "shop.result.balance": {"fr": "Nouveau solde", "en": "New balance"},
