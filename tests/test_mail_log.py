@@ -175,8 +175,8 @@ def test_the_admin_reads_what_a_logged_mail_said_without_its_one_time_link(sessi
     run_jobs()
     entry = session.exec(select(NotificationLog).where(NotificationLog.recipient == "contenu@example.cm")).one()
 
-    subject, text, html = mail_content(session, admin.id, entry.id)
+    subject, text, html, language = mail_content(session, admin.id, entry.id)
 
-    assert subject == entry.subject and "Awa Contenu" in text and "Awa Contenu" in html
+    assert subject == entry.subject and language == "fr" and "Awa Contenu" in text and "Awa Contenu" in html
     assert "token=" not in text + html and "[lien à usage unique, non conservé]" in text
     assert "\u00a0: " in text and " :" not in text.replace("\u00a0:", "")  # French: a no-break space before ":"

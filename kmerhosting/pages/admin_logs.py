@@ -44,7 +44,7 @@ def mail_filters() -> rx.Component:
 def mail_row(m) -> rx.Component:
     return rx.table.row(
         cell(m["when"], white_space="nowrap"),
-        cell(rx.vstack(rx.text(m["recipient"]), rx.text(m["subject"], size="1", color_scheme="gray"), spacing="0")),
+        cell(rx.vstack(rx.text(m["recipient"]), rx.text(m["subject"], size="1", color_scheme="gray", custom_attrs={"lang": m["language"]}), spacing="0")),
         cell(rx.vstack(rx.text(m["kind_label"], size="2"),
                        rx.cond(m["service"] != "", rx.text(m["service"], size="1")),
                        rx.cond(m["threshold"] != "", rx.text(t("admin.mails.threshold"), " ", m["threshold"], size="1",
@@ -65,7 +65,7 @@ def mail_viewer() -> rx.Component:
     """What one mail said: subject, text, and its HTML drawn in a sandboxed frame (no script, no link)."""
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(M.mail_subject, id="mail-subject"),
+            rx.dialog.title(M.mail_subject, id="mail-subject", custom_attrs={"lang": M.mail_language}),
             rx.tabs.root(
                 rx.tabs.list(rx.tabs.trigger(t("admin.mails.html"), value="html"),
                              rx.tabs.trigger(t("admin.mails.text"), value="text")),
@@ -73,7 +73,7 @@ def mail_viewer() -> rx.Component:
                                              width="100%", height="360px", id="mail-preview",
                                              style={"border": "1px solid var(--gray-5)", "borderRadius": "6px"}),
                                 value="html", padding_top="0.75em"),
-                rx.tabs.content(rx.el.pre(M.mail_text, id="mail-text", white_space="pre-wrap", font_size="13px",
+                rx.tabs.content(rx.el.pre(M.mail_text, id="mail-text", custom_attrs={"lang": M.mail_language}, white_space="pre-wrap", font_size="13px",
                                           max_height="360px", overflow_y="auto"),
                                 value="text", padding_top="0.75em"),
                 default_value="html",

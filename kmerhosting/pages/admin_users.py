@@ -141,7 +141,7 @@ def admin_user() -> rx.Component:
                         U.logins, lambda r: rx.table.row(cell(r["created"]), cell(r["ip"]), cell(r["revoked"]))),
                 section("admin.user.mails", ["admin.col.when", "admin.col.kind", "admin.col.subject",
                                              "admin.col.status", "admin.col.error"],
-                        U.mails, lambda m: rx.table.row(cell(m["when"]), cell(m["kind"]), cell(m["subject"]),
+                        U.mails, lambda m: rx.table.row(cell(m["when"]), cell(m["kind"]), cell(rx.text(m["subject"], custom_attrs={"lang": m["language"]})),
                                                         cell(status_badge(m["status"])), cell(m["error"]))),
                 spacing="5", width="100%",
             ),

@@ -1,6 +1,7 @@
 import reflex as rx
 
-from ..components.i18n import page_title, t
+from ..components.i18n import page_title, t, worded
+from ..i18n import display
 from ..components.layout import layout
 from ..components.tables import data_table
 from ..state.base import BaseState
@@ -18,9 +19,11 @@ def renew_controls(row: DomainRow) -> rx.Component:
             rx.hstack(rx.spinner(size="1"), rx.text(t("domains.renewing"), size="2"), align="center",
                       spacing="2", class_name="renewing"),
             rx.hstack(
-                rx.select(YEAR_CHOICES, value=row.years, size="1",
-                          on_change=lambda years: DashboardDomainsState.set_years(row.id, years)),
-                rx.text(t("domains.years_suffix"), size="1", color_scheme="gray"),
+                rx.select.root(rx.select.trigger(aria_label="years"),
+                               rx.select.content(*[rx.select.item(worded(display.years, int(y)), value=y)
+                                                   for y in YEAR_CHOICES]),
+                               value=row.years, size="1",
+                               on_change=lambda years: DashboardDomainsState.set_years(row.id, years)),
                 rx.button(rx.icon("refresh-cw", size=14),
                           rx.cond(row.priced, row.renew, t("domains.price_checking")),
                           size="1", loading=DashboardDomainsState.busy, disabled=~row.priced,

@@ -1,6 +1,7 @@
 import reflex as rx
 
-from ..components.i18n import page_title, t
+from ..components.i18n import page_title, t, worded
+from ..i18n import display
 from ..components.layout import layout
 from ..state.domains import YEAR_CHOICES, DomainsState, OfferView
 from .registry import page
@@ -25,9 +26,9 @@ def search_form() -> rx.Component:
 def years_picker() -> rx.Component:
     return rx.hstack(
         rx.text(t("domains.years_label"), size="2", color_scheme="gray"),
-        rx.select(YEAR_CHOICES, value=DomainsState.years, on_change=DomainsState.set_years, size="2",
-                  id="domain-years"),
-        rx.text(t("domains.years_suffix"), size="2", color_scheme="gray"),
+        rx.select.root(rx.select.trigger(id="domain-years"),
+                       rx.select.content(*[rx.select.item(worded(display.years, int(y)), value=y) for y in YEAR_CHOICES]),
+                       value=DomainsState.years, on_change=DomainsState.set_years, size="2"),
         align="center", spacing="2",
     )
 

@@ -35,6 +35,7 @@ class AdminMailsState(PagedAdminState, BaseState):
     mail_subject: str = ""
     mail_text: str = ""
     mail_html: str = ""
+    mail_language: str = ""  # the language the mail was written in (its reader's, not the admin's)
 
     @rx.var
     def rows(self) -> list[dict[str, str]]:
@@ -63,7 +64,7 @@ class AdminMailsState(PagedAdminState, BaseState):
         self._rows = [
             {"id": str(m.id), "created_at": m.created_at, "recipient": m.recipient, "kind": m.kind,
              "service": domain or "", "threshold": m.threshold, "status": m.status, "error": (m.error or "")[:300],
-             "attempts": m.attempts, "subject": m.subject, "sent_at": m.sent_at}
+             "attempts": m.attempts, "subject": m.subject, "language": m.language, "sent_at": m.sent_at}
             for m, domain in result.rows
         ]
 
@@ -73,7 +74,7 @@ class AdminMailsState(PagedAdminState, BaseState):
         content, failed = self._run(lambda session, admin_id: notifications.mail_content(session, admin_id, log_id))
         if failed:
             return failed
-        self.mail_subject, self.mail_text, self.mail_html = content
+        self.mail_subject, self.mail_text, self.mail_html, self.mail_language = content
         self.mail_open = True
         return None
 
@@ -83,7 +84,7 @@ class AdminMailsState(PagedAdminState, BaseState):
         _, refused = self._run(lambda session, admin_id: admin_id)
         if refused or not parse_flag(is_open):
             self.mail_open = False
-            self.mail_subject = self.mail_text = self.mail_html = ""
+            self.mail_subject = self.mail_text = self.mail_html = self.mail_language = ""
         return refused
 
     @rx.event

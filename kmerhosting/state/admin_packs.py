@@ -9,7 +9,7 @@ from ..core.admin import packs
 from ..core.args import or_none, parse_flag, parse_id
 from ..i18n import display
 from ..models import CONTROL_PANEL_LABELS, Pack
-from .admin import AdminState, as_form
+from .admin import AdminState, FollowsLanguage, as_form
 from .base import BaseState
 
 EMPTY_FORM = {"name": "", "slug": "", "description_fr": "", "description_en": "", "monthly_price": "",
@@ -31,7 +31,7 @@ def pack_form(pack: Pack) -> dict[str, str]:
     }
 
 
-class AdminPacksState(AdminState, BaseState):
+class AdminPacksState(FollowsLanguage, AdminState, BaseState):
     rows: list[dict[str, str]] = []
     editing: int = -1  # -1 no form shown, 0 a new pack, else the pack's id
     form: dict[str, str] = {}

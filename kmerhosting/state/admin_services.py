@@ -6,14 +6,14 @@ import reflex as rx
 
 from ..core.admin import services
 from ..i18n import display
-from .admin import PagedAdminState, as_form
+from .admin import FollowsLanguage, PagedAdminState, as_form
 from .base import BaseState
 from .forms import row_id
 
 ALL = "all"
 
 
-class AdminServicesState(PagedAdminState, BaseState):
+class AdminServicesState(FollowsLanguage, PagedAdminState, BaseState):
     rows: list[dict[str, str]] = []
     status: str = ALL
     search: str = ""

@@ -6,7 +6,7 @@ import reflex as rx
 
 from ..core.admin import users
 from ..i18n import display, translate
-from .admin import AdminState, PagedAdminState, as_form
+from .admin import AdminState, FollowsLanguage, PagedAdminState, as_form
 from .base import BaseState
 
 ALL = "all"
@@ -16,7 +16,7 @@ def _filter_value(value: str) -> str:
     return "" if value in ("", ALL) else value
 
 
-class AdminUsersState(PagedAdminState, BaseState):
+class AdminUsersState(FollowsLanguage, PagedAdminState, BaseState):
     rows: list[dict[str, str]] = []
     search: str = ""
     status: str = ALL
@@ -89,7 +89,7 @@ class AdminUserState(AdminState, BaseState):
                           for r in h["requests"]]
         self._logins = [{"created": a.created_at, "ip": a.client or "—", "revoked": a.revoked_at} for a in h["logins"]]
         self._mails = [{"id": str(m.id), "when": m.created_at, "kind": m.kind, "status": m.status,
-                        "subject": m.subject, "error": m.error[:120]} for m in h["mails"]]
+                        "subject": m.subject, "language": m.language, "error": m.error[:120]} for m in h["mails"]]
 
     @rx.var
     def user(self) -> dict[str, str]:

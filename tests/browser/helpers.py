@@ -376,7 +376,7 @@ def renew_service(page: Page, domain: str, months: int, price: int, balance: int
     return new_expiry
 
 
-FRENCH_DATE = re.compile(r"\d{2}/\d{2}/\d{4}")
+FRENCH_DATE = re.compile(r"\d{1,2}\s\w+\.?\s\d{4}")  # "2 déc. 2028", as display.date writes it
 
 
 def _date_in(text: str) -> str:

@@ -81,7 +81,10 @@ def test_customer_renews_a_service_and_sees_the_new_expiry_and_balance(page, cus
 
     page.goto("/dashboard/billing")
     expect(page.locator("#billing-balance")).to_have_text(display.money(100_000 - price, "fr"))
-    expect(page.locator("#ledger").get_by_text("Renouvellement")).to_be_visible()
+    expect(page.locator("#ledger").get_by_role("cell", name="Renouvellement", exact=True)).to_be_visible()
+    # Its reference in words, linking to where the renewed service is shown.
+    expect(page.locator("#ledger").get_by_role("link", name=re.compile(r"Renouvellement n°\s\d+"))).to_have_attribute(
+        "href", "/dashboard/services")
     with page.expect_download() as download:
         page.locator("#download-csv").click()
     csv_text = Path(download.value.path()).read_text()

@@ -323,7 +323,8 @@ BREAKABLE_UNIT = re.compile(r"\d[ \t\n]+(FCFA|XAF|jours?|mois|ans?|days?|months?
 # The text a person reads, without what people typed (names, notes, references) and without e-mails.
 VISIBLE_TEXT = """() => {
     // Hidden copies (a select's native options, what assistive tech is told to skip) are not read.
-    const skip = el => el.closest('input, textarea, script, style, option, [aria-hidden=true], .kh-code');
+    // A mail shown as its reader got it is marked with its own language (lang="fr" on the English site).
+    const skip = el => el.closest('input, textarea, script, style, option, [aria-hidden=true], .kh-code, [lang]:not(html)');
     const out = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     while (walker.nextNode()) {

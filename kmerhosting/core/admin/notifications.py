@@ -62,8 +62,8 @@ def statuses(log_ids: list[int]) -> dict[int, str]:
         return {log_id: status for log_id, status in rows}
 
 
-def mail_content(session: Session, actor_id: int, log_id) -> tuple[str, str, str]:
-    """What a logged mail said (subject, text, HTML), rendered again from its template and context. A
+def mail_content(session: Session, actor_id: int, log_id) -> tuple[str, str, str, str]:
+    """What a logged mail said (subject, text, HTML, its language), rendered again from its template. A
     one-time link is never kept after the mail has left: the copy shows a placeholder in its place."""
     from ...i18n import translate  # noqa: PLC0415
     from ...integrations.mail.templates import render  # noqa: PLC0415
@@ -76,6 +76,6 @@ def mail_content(session: Session, actor_id: int, log_id) -> tuple[str, str, str
     hidden = translate("admin.mails.link_not_kept", entry.language)
     context = {"link": hidden, **payload.get("context", {})}
     try:
-        return render(payload.get("template") or entry.kind, entry.language, context)
+        return (*render(payload.get("template") or entry.kind, entry.language, context), entry.language)
     except Exception:  # noqa: BLE001  (an old or unknown template: the subject is all there is)
-        return entry.subject, "", ""
+        return entry.subject, "", "", entry.language

@@ -53,7 +53,6 @@ MESSAGES = {
     "domains.available": {"fr": "Disponible", "en": "Available"},
     "domains.taken": {"fr": "Déjà pris", "en": "Taken"},
     "domains.years_label": {"fr": "Durée", "en": "Period"},
-    "domains.years_suffix": {"fr": "an(s)", "en": "year(s)"},
     "domains.add_to_cart": {"fr": "Ajouter au panier", "en": "Add to cart"},
     "domains.added_to_cart": {"fr": "{domain} a été ajouté à votre panier.", "en": "{domain} was added to your cart."},
     "domains.cart_unavailable": {"fr": "Le panier n'est pas encore disponible.",
