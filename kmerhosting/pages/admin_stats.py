@@ -85,7 +85,7 @@ def revenue_chart() -> rx.Component:
     return rx.recharts.bar_chart(
         rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
         rx.recharts.x_axis(data_key="period"),
-        rx.recharts.y_axis(width=112, ticks=S.revenue_ticks, tick_formatter=MONEY_TICK, domain=[0, "dataMax"]),
+        rx.recharts.y_axis(width=132, ticks=S.revenue_ticks, tick_formatter=MONEY_TICK, domain=[0, "dataMax"]),
         tooltip(),
         rx.recharts.bar(data_key="revenue", fill=GREEN, max_bar_size=48, is_animation_active=False),
         data=S.revenue_rows, height=280, width="100%",
@@ -108,7 +108,7 @@ def bars(rows, color: str) -> rx.Component:
     return rx.recharts.bar_chart(
         rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
         rx.recharts.x_axis(data_key="name"),
-        rx.recharts.y_axis(width=112, ticks=S.sales_ticks, tick_formatter=MONEY_TICK, domain=[0, "dataMax"]),
+        rx.recharts.y_axis(width=132, ticks=S.sales_ticks, tick_formatter=MONEY_TICK, domain=[0, "dataMax"]),
         tooltip(),
         rx.recharts.bar(data_key="amount", fill=color, max_bar_size=64, is_animation_active=False),
         data=rows, height=220, width="100%",
