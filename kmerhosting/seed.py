@@ -41,8 +41,8 @@ DEFAULT_PACKS = [
         disk_gb=50, bandwidth_gb=0, email_accounts=100, databases=50, websites=20, sort_order=30,
         description_fr="Pour les entreprises et agences : ressources garanties et Plesk.",
         description_en="For companies and agencies: guaranteed resources and Plesk.",
-        features=[_feature("Sauvegarde quotidienne, 30 jours", "Daily backup, kept 30 days"),
-                  _feature("Support prioritaire 7j/7", "Priority support 7 days a week")],
+        features=[_feature("Sauvegarde quotidienne, 30\u00a0jours", "Daily backup, kept 30\u00a0days"),
+                  _feature("Support prioritaire 7j/7", "Priority support 7\u00a0days a week")],
     ),
     dict(
         slug="eco-directadmin", name="Eco DirectAdmin", monthly_price=1500,

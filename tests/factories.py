@@ -56,3 +56,10 @@ def run_jobs() -> int:
     from kmerhosting.core import jobs
 
     return jobs.run_until_idle("tests")
+
+
+def in_language(state, lang: str):
+    """Switch a page state's language as the browser's switch does: its computed texts follow."""
+    state.lang = lang
+    state._mark_dirty_computed_vars()
+    return state

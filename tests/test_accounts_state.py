@@ -308,3 +308,14 @@ def test_an_unverified_customer_is_logged_in_and_reminded_to_verify(session):
     events = state.submit({"email": "new@example.cm", "password": "password-123"})
     assert state.auth_token and redirect_target(events) == "/dashboard"
     assert "n'est pas encore vérifiée" in repr(events)
+
+
+def test_a_sign_up_field_filled_again_loses_its_old_error():
+    state = RegisterState()
+    state.submit({"name": "A", "email": "pas-une-adresse", "phone": "", "password": "x", "password_confirm": "y"})
+    assert {"name", "email"} <= set(state.errors)
+    state.field_edited("name", "Awa Ngono")
+    assert "name" not in state.errors and "email" in state.errors
+    state.field_edited("email", "   ")  # still empty: the error stays
+    state.field_edited(["junk"], None)
+    assert "email" in state.errors

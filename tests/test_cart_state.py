@@ -182,7 +182,8 @@ def test_after_a_refused_domain_the_customer_gives_the_hosting_another_domain(se
     s.load_checkout()
     events = run(s.pay())
     assert s.paid and s.result.status == "pending" and CheckoutState.watch_order in events
-    assert any("refuse-moi.cm" in note for note in s.result.notes_fr)  # being registered
+    assert any("refuse-moi.cm" in note for note in s.result.notes)  # being registered
+    assert s.result.title == f"Commande n°\xa0{s.result.order_id}"
     set_registrar_override(FailingRegistrar(RegistrarDomainTaken("exists", code=2302)))
     try:
         run_jobs()  # the worker's registration: refused
@@ -191,7 +192,7 @@ def test_after_a_refused_domain_the_customer_gives_the_hosting_another_domain(se
     monkeypatch.setattr("kmerhosting.state.checkout.WATCH_EVERY", 0.01)
     run_background(s, "watch_order")  # the result panel follows the order
     assert s.paid and s.result.status == "partial" and s.result.needs_domain
-    assert any("refuse-moi.cm" in note for note in s.result.notes_fr)
+    assert any("refuse-moi.cm" in note for note in s.result.notes)
     service_id = s.result.lines[0].service_id
     # A domain to buy that the registrar says is taken: refused, and the hosting keeps its domain
     # (the change and the cart line are one transaction).

@@ -113,4 +113,4 @@ def test_the_checkout_page_asks_again_off_the_event_loop_then_lets_the_customer_
     assert follow_up == CheckoutState.requote_prices and not s.can_pay  # the page says it is checking
     run_background(s, "requote_prices")
     assert s.can_pay and not s.checking_prices
-    assert f"{REGISTRAR_PRICE:,}".replace(",", "\u202f") in s.items[0].domain_fr
+    assert f"{REGISTRAR_PRICE:,}".replace(",", "\u202f") in s.items[0].domain_price

@@ -45,7 +45,7 @@ def test_the_limits_come_from_configuration_and_read_as_money(session, configure
     user = make_user(session)
     with pytest.raises(InvalidInput) as err:
         cr.create_request(session, user.id, 4999, "cash", "REF-123")
-    assert err.value.message("en") == "The amount must be between 5,000 XAF and 20,000 XAF."
+    assert err.value.message("en") == "The amount must be between 5,000\xa0FCFA and 20,000\xa0FCFA."
     with pytest.raises(InvalidInput):
         cr.create_request(session, user.id, 20_001, "cash", "REF-123")
     assert cr.create_request(session, user.id, 20_000, "cash", "REF-123").amount == 20_000

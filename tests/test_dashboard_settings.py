@@ -68,17 +68,23 @@ def test_the_phone_is_saved_in_the_accounts_format(session):
 
 
 def test_switching_the_site_language_also_sets_the_language_of_the_customers_mail(session):
+    import reflex as rx
+
     from kmerhosting.state.base import BaseState
 
     user = make_user(session, language="fr")
-    state = BaseState()
+    # The whole tab's tree, as the app has it: the switch re-words every page state that shows text.
+    def tab():
+        return rx.State(_reflex_internal_init=True).get_substate(BaseState.get_full_name().split(".")[1:])
+
+    state = tab()
     state.auth_token = create_session(session, user.id)
     session.commit()
     state.set_language("en")
     session.expire_all()
     assert state.lang == "en" and session.get(User, user.id).language == "en"
 
-    anonymous = BaseState()
+    anonymous = tab()
     anonymous.set_language("fr")  # no account: only the visitor's cookie changes
     assert anonymous.lang == "fr" and session.get(User, user.id).language == "en"
     assert state.set_language("de") is not None and session.get(User, user.id).language == "en"

@@ -10,7 +10,7 @@ from kmerhosting.state.dashboard import DashboardState
 from kmerhosting.state.dashboard_billing import BillingState
 from kmerhosting.state.dashboard_services import ServicesState
 from kmerhosting.state.dashboard_settings import SettingsState
-from tests.factories import make_pack, make_service, make_user
+from tests.factories import in_language, make_pack, make_service, make_user
 
 
 def logged_in(state_cls, session, user):
@@ -36,10 +36,14 @@ def test_services_page_lists_only_my_services_with_alerts(session):
     rows = {r.domain: r for r in state.services}
     assert set(rows) == {"calm.cm", "soon.cm", "gone.cm", "stop.cm"}
     assert rows["calm.cm"].alert == "" and rows["calm.cm"].panel_url == "https://panel.example.cm:2083"
-    assert rows["soon.cm"].alert == "orange" and rows["soon.cm"].days_en == "Expires in 12 day(s)"
-    assert rows["gone.cm"].alert == "expired" and rows["gone.cm"].status_fr == "Expiré"
+    assert rows["soon.cm"].alert == "orange" and rows["soon.cm"].days == "Expire dans 12\xa0jours"
+    assert rows["gone.cm"].alert == "expired" and rows["gone.cm"].status_text == "Expiré"
     assert rows["gone.cm"].renewable and not rows["stop.cm"].renewable
-    assert state.balance_en == "10,000 XAF"
+    assert state.balance_text == "10\u202f000\xa0FCFA"
+    in_language(state, "en")
+    rows = {r.domain: r for r in state.services}
+    assert rows["soon.cm"].days == "Expires in 12\xa0days" and rows["gone.cm"].status_text == "Expired"
+    assert state.balance_text == "10,000\xa0FCFA"
 
 
 def test_renewing_from_the_dialog_charges_once_even_when_clicked_twice(session):
@@ -58,7 +62,7 @@ def test_renewing_from_the_dialog_charges_once_even_when_clicked_twice(session):
     session.expire_all()
     assert session.get(User, user.id).credits == 50_000 - price
     assert len(session.exec(select(Order)).all()) == 1
-    assert not state.renew_open and state.balance == 50_000 - price
+    assert not state.renew_open and state._balance == 50_000 - price
     assert "renewed until" in state.last_renewed or "renouvelé" in state.last_renewed
 
 
@@ -115,7 +119,9 @@ def test_overview_shows_balance_and_next_expiry(session):
     make_service(session, user, pack, days_left=20, domain="next.cm")
     state = logged_in(DashboardState, session, user)
     state.load()
-    assert state.balance_fr == "12\u202f500 FCFA" and state.hello_en == "Hello Amina"
+    assert state.balance_text == "12\u202f500\xa0FCFA" and state.hello == "Bonjour Amina"
+    assert state.next_days == "Expire dans 20\xa0jours" and state.detail == "1 service à renouveler"
+    assert in_language(state, "en").hello == "Hello Amina" and state.detail == "1 service to renew"
     assert state.next_domain == "next.cm" and state.attention == 1 and state.services_total == 2
 
 
@@ -123,7 +129,9 @@ def test_billing_form_creates_and_cancels_a_request(session):
     user = make_user(session, credits=3000)
     state = logged_in(BillingState, session, user)
     state.load()
-    assert [r.kind_en for r in state.rows] == ["Top-up"] and state.page_label_en == "Page 1 of 1"
+    assert [r.kind for r in state.rows] == ["Recharge"] and state.page_label == "Page 1 sur 1"
+    in_language(state, "en")
+    assert [r.kind for r in state.rows] == ["Top-up"] and state.page_label == "Page 1 of 1"
 
     state.set_form_method("orange_money")
     state.submit_request({"amount": "10.5", "reference": "OM-123"})

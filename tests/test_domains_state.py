@@ -10,6 +10,7 @@ import reflex as rx
 from sqlmodel import select
 
 import kmerhosting.kmerhosting  # noqa: F401  (the app: registers every page and state)
+from kmerhosting.core.calendar_months import days_left
 from kmerhosting.core.ledger import ledger_sum
 from kmerhosting.core.sessions import create_session
 from kmerhosting.integrations.registrar.factory import set_registrar_override
@@ -19,7 +20,7 @@ from kmerhosting.state.dashboard_domains import DashboardDomainsState
 from kmerhosting.state.domains import DomainsState
 
 from .background import run_background
-from .factories import make_user, run_jobs
+from .factories import in_language, make_user, run_jobs
 from .fake_dna import dna_registrar, fake_dna  # noqa: F401  (fixtures)
 
 
@@ -66,14 +67,16 @@ def _run(generator_or_value):
 def test_search_shows_each_tld_with_availability_and_price_in_both_languages(registrar):
     state = _state(DomainsState)
     run_background(state, "search", {"query": "MonEntreprise"})
-    assert state.error_fr == "" and state.searched
+    assert state.error == "" and state.searched
     assert [(o.domain, o.available) for o in state.offers] == [
         ("monentreprise.cm", True), ("monentreprise.com", True), ("monentreprise.net", True),
         ("monentreprise.org", True)]
-    assert state.offers[0].price_fr == "15\u202f000 FCFA" and state.offers[0].price_en == "15,000 XAF"
+    assert state.offers[0].price == "15\u202f000\xa0FCFA"
+    assert in_language(state, "en").offers[0].price == "15,000\xa0FCFA"
 
     state.set_years("2")
-    assert state.offers[0].price_fr == "30\u202f000 FCFA" and state.offers[1].price_en == "18,000 XAF"
+    state._mark_dirty_computed_vars()
+    assert state.offers[0].price == "30,000\xa0FCFA" and state.offers[1].price == "18,000\xa0FCFA"
 
 
 @pytest.mark.parametrize("query,fr", [
@@ -86,7 +89,8 @@ def test_search_shows_each_tld_with_availability_and_price_in_both_languages(reg
 def test_bad_searches_get_a_clear_message_and_no_results(registrar, query, fr):
     state = _state(DomainsState)
     run_background(state, "search", {"query": query})
-    assert fr in state.error_fr and state.error_en and state.offers == [] and not state.searched
+    assert fr in state.error and state.offers == [] and not state.searched
+    assert in_language(state, "en").error and fr not in state.error
 
 
 def test_a_bad_period_changes_nothing(registrar):
@@ -104,10 +108,12 @@ def test_a_registrar_problem_during_search_is_explained(engine, fake_dna, dna_re
         fake_dna.throttle("CheckAvailability", times=2)  # both attempts
         state = _state(DomainsState)
         run_background(state, "search", {"query": "bouchon"})
-        assert "trop de demandes" in state.error_fr and "too many requests" in state.error_en
+        assert "trop de demandes" in state.error
+        assert "too many requests" in in_language(state, "en").error
+        in_language(state, "fr")
         fake_dna.hang("CheckAvailability", seconds=2, times=5)
         run_background(state, "search", {"query": "lent"})
-        assert "n'a pas répondu à temps" in state.error_fr and state.offers == []
+        assert "n'a pas répondu à temps" in state.error and state.offers == []
     finally:
         set_registrar_override(None)
 
@@ -161,24 +167,31 @@ def test_dashboard_lists_own_domains_and_renews_with_credits(session, registrar,
     state.load()
     assert [r.domain for r in state.rows] == ["tableau.cm"]
     row = state.rows[0]
-    assert row.days_fr in ("364 jours", "365 jours") and row.renew_fr == "Renouveler pour 15\u202f000 FCFA"
-    assert state.balance_en == "Your balance: 40,000 XAF"
+    # One rule for days left (core.calendar_months.days_left), the one the services page uses.
+    left = days_left(mine.expires_at, utcnow())
+    assert left in (365, 366) and row.days == f"Expire dans {left}\xa0jours"
+    assert row.renew == "Renouveler pour 15\u202f000\xa0FCFA"
+    assert in_language(state, "en").balance_text == "Your balance: 40,000\xa0FCFA"
 
     state.set_years(mine.id, "2")
-    assert state.rows[0].renew_en == "Renew for 30,000 XAF"
+    state._mark_dirty_computed_vars()
+    assert state.rows[0].renew == "Renew for 30,000\xa0FCFA"
+    in_language(state, "fr")
     events = _run(state.renew(mine.id))
 
     session.expire_all()
     user_row = session.get(User, user.id)
     assert user_row.credits == 10000 == ledger_sum(session, user.id)  # paid at the click
-    assert state.balance_fr.endswith("10\u202f000 FCFA")
+    state._mark_dirty_computed_vars()
+    assert state.balance_text.endswith("10\u202f000\xa0FCFA")
     assert state.rows[0].renewing and DashboardDomainsState.watch_renewals in events  # the row follows it
 
     run_jobs()  # the worker renews it at the registrar
     monkeypatch.setattr("kmerhosting.state.dashboard_domains.WATCH_EVERY", 0.01)
     toasts = run_background(state, "watch_renewals")
 
-    assert not state.rows[0].renewing and state.rows[0].days_fr in ("1094 jours", "1095 jours")
+    state._mark_dirty_computed_vars()
+    assert not state.rows[0].renewing and state.rows[0].days in ("Expire dans 1\u202f095\xa0jours", "Expire dans 1\u202f096\xa0jours")
     assert len(toasts) == 1 and "est renouvelé jusqu'au" in str(toasts[0])
 
 
@@ -217,7 +230,7 @@ def test_a_pending_registration_is_shown_without_a_renew_price(session, registra
     state = _state(DashboardDomainsState)
     state.auth_token = _login(session, user)
     state.load()
-    assert state.rows[0].pending and state.rows[0].expires_fr == ""
+    assert state.rows[0].pending and state.rows[0].expires == ""
     assert _run(state.renew(state.rows[0].id)) is not None
     session.expire_all()
     assert session.get(User, user.id).credits == 40000

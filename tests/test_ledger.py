@@ -22,7 +22,7 @@ def test_a_debit_beyond_the_balance_is_refused_and_changes_nothing(session):
         post(session, user.id, -1500, TransactionKind.purchase)
     session.rollback()
     assert err.value.missing == 500
-    assert "500 FCFA" in err.value.message("fr")
+    assert "500\xa0FCFA" in err.value.message("fr")
     assert session.get(User, user.id).credits == 1000 == ledger_sum(session, user.id)
 
 

@@ -159,3 +159,24 @@ def test_a_link_mail_that_never_left_forgets_its_link_once_every_link_has_expire
         s.add(entry)
     notifier.run_daily(utcnow(), backend=RecordingBackend())
     assert mailer.SEALED not in _log(session, entry.id).payload
+
+
+def test_the_admin_reads_what_a_logged_mail_said_without_its_one_time_link(session):
+    """The e-mail log shows each mail's subject, text and HTML (rendered again from its template); a
+    one-time link, never kept once the mail has left, shows as a placeholder."""
+    from kmerhosting.core import accounts
+    from kmerhosting.core.admin.notifications import mail_content
+    from tests.factories import make_user
+
+    admin = make_user(session, role="admin")
+    accounts.register(session, email="contenu@example.cm", password="Mboa-secret-2026", name="Awa Contenu",
+                      phone="699123457", lang="fr", client="10.0.0.2")
+    session.commit()
+    run_jobs()
+    entry = session.exec(select(NotificationLog).where(NotificationLog.recipient == "contenu@example.cm")).one()
+
+    subject, text, html, language = mail_content(session, admin.id, entry.id)
+
+    assert subject == entry.subject and language == "fr" and "Awa Contenu" in text and "Awa Contenu" in html
+    assert "token=" not in text + html and "[lien à usage unique, non conservé]" in text
+    assert "\u00a0: " in text and " :" not in text.replace("\u00a0:", "")  # French: a no-break space before ":"

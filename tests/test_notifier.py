@@ -240,7 +240,7 @@ def test_registered_domains_get_their_own_notices(session, mail):
     [entry] = notices(session)
     assert entry.notice_key.startswith("domain:") and entry.notice_key.endswith(":2027-02-09:30")
     [(_, message)] = mail.sent
-    assert message.subject == "kept.cm expires in 30 days" and "https://shop.example.cm/dashboard/domains" in message.text
+    assert message.subject == "kept.cm expires in 30\xa0days" and "https://shop.example.cm/dashboard/domains" in message.text
 
 
 def test_the_customers_language_and_blocked_customers(session, mail):
@@ -249,7 +249,7 @@ def test_the_customers_language_and_blocked_customers(session, mail):
     summary = notifier.run_daily(NOW, backend=mail)
     assert (summary.sent, summary.skipped) == (1, 1)
     [(_, message)] = mail.sent
-    assert message.subject.endswith("expires in 15 days") and english.domain in message.subject
+    assert message.subject.endswith("expires in 15\xa0days") and english.domain in message.subject
     assert notices(session, service_id=blocked.id) == []
 
 

@@ -340,7 +340,7 @@ def test_a_renewal_lifts_an_expiry_suspension_but_not_an_admins(session):
 
     from kmerhosting.core import notifier
     from kmerhosting.core.admin import services as admin_services
-    from kmerhosting.state.dashboard_views import service_row
+    from kmerhosting.state.dashboard_views import service_row, service_values
 
     admin = make_user(session, role="admin")
     user = make_user(session, credits=100_000)
@@ -362,8 +362,9 @@ def test_a_renewal_lifts_an_expiry_suspension_but_not_an_admins(session):
     held = session.get(Service, abuse.id)
     assert held.status == ServiceStatus.suspended and held.suspended_by == "admin"
     assert as_utc(held.expires_at) > utcnow() + days(days=120)  # the renewal itself was paid and counted
-    row = service_row(held, pack, (60, 30, 15, 5), utcnow())
-    assert "administrat" in row.status_fr.lower() and "support" in row.note_en.lower()
+    values = service_values(held, pack, (60, 30, 15, 5), utcnow())
+    assert "administrat" in service_row(values, "fr").status_text.lower()
+    assert "support" in service_row(values, "en").note.lower()
     # Lifted by an admin, it is an ordinary active service again.
     admin_services.set_status(session, admin.id, abuse.id, "active")
     session.commit()

@@ -143,7 +143,11 @@ def test_csv_exports_each_report(session, seeded):
     period = stats.parse_period("2026-04-01", "2026-04-30", "day")
     rep = stats.report(session, seeded["admin"].id, period)
     revenue = list(csv.reader(io.StringIO(stats.to_csv(rep, "revenue"))))
-    assert revenue[0] == ["period", "gross_xaf", "refunds_xaf", "revenue_xaf", "operations"]
+    assert revenue[0] == ["period", "gross_xaf", "refunds_xaf", "revenue_xaf", "operations", "period_label"]
+    assert revenue[1][0] == "2026-04-01" and revenue[1][5] == "1\xa0avr."  # ISO for machines, words for people
+    english = list(csv.reader(io.StringIO(stats.to_csv(rep, "durations", "en"))))
+    assert english[0] == ["months", "services", "amount_xaf", "duration"]
+    assert all(r[3] == f"{r[0]}\xa0month" + ("" if r[0] == "1" else "s") for r in english[1:])
     assert len(revenue) == 31 and sum(int(r[3]) for r in revenue[1:]) == rep.totals["revenue"]
     summary = dict(csv.reader(io.StringIO(stats.to_csv(rep, "summary"))))
     assert int(summary["credits_outstanding_xaf"]) == rep.outstanding

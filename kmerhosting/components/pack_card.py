@@ -1,7 +1,7 @@
 import reflex as rx
 
 from ..state.views import PackCard
-from .i18n import by_lang, t
+from .i18n import t
 from .layout import CARD_SIZE
 
 
@@ -10,17 +10,17 @@ def pack_card(card: PackCard) -> rx.Component:
         rx.vstack(
             rx.flex(rx.heading(card.name, size="5"), rx.badge(card.panel, variant="soft", flex_shrink="0"),
                     justify="between", align="center", wrap="wrap", spacing="2", width="100%"),
-            rx.text(by_lang(card.description_fr, card.description_en), size="2", color_scheme="gray",
+            rx.text(card.description, size="2", color_scheme="gray",
                     min_height="3em"),
             rx.hstack(
                 rx.text(t("pack.from"), size="2", color_scheme="gray"),
-                rx.heading(by_lang(card.from_fr, card.from_en), size="6", color=rx.color("green", 10)),
+                rx.heading(card.lowest, size="6", color=rx.color("green", 10)),
                 rx.text(t("pack.per_month"), size="2", color_scheme="gray"),
                 align="baseline", spacing="2", wrap="wrap",
             ),
             rx.divider(),
             rx.vstack(
-                rx.foreach(by_lang(card.lines_fr, card.lines_en),
+                rx.foreach(card.lines,
                            lambda line: rx.hstack(rx.icon("check", size=16, color=rx.color("green", 9)),
                                                   rx.text(line, size="2"), align="center", spacing="2")),
                 spacing="1",

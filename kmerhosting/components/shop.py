@@ -5,18 +5,17 @@ from __future__ import annotations
 import reflex as rx
 
 from ..config import DURATIONS
-from ..i18n.format import format_months
 from ..state.cart import CartLine, CartState, DomainOfferView
 from ..state.hosting import DurationOption, HostingState
-from .i18n import by_lang, t
+from .i18n import t
 from .layout import CARD_SIZE
 
 
-def money_row(label_key: str, fr, en, strong: bool = False, color=None, **props) -> rx.Component:
+def money_row(label_key: str, value, strong: bool = False, color=None, **props) -> rx.Component:
     return rx.hstack(
         rx.text(t(label_key), weight="bold" if strong else "regular"),
         rx.spacer(),
-        rx.text(by_lang(fr, en), weight="bold" if strong else "regular", size="4" if strong else "3",
+        rx.text(value, weight="bold" if strong else "regular", size="4" if strong else "3",
                 white_space="nowrap", color=color),
         width="100%", align="center", **props,
     )
@@ -30,11 +29,11 @@ def duration_choice(option: DurationOption) -> rx.Component:
     return rx.card(
         rx.vstack(
             # A smaller label on a phone: "12 months" stays on one line in a third of 360 px.
-            rx.text(by_lang(option.label_fr, option.label_en), weight="bold", white_space="nowrap",
+            rx.text(option.label, weight="bold", white_space="nowrap",
                     size=rx.breakpoints(initial="2", xs="3")),
-            rx.text(by_lang(option.price_fr, option.price_en), size="1", white_space="nowrap"),
+            rx.text(option.price_text, size="1", white_space="nowrap"),
             rx.cond(option.discount > 0,
-                    rx.badge("-", option.discount, " %", color_scheme="green", variant="soft"),
+                    rx.badge(option.discount_text, color_scheme="green", variant="soft"),
                     rx.box(height="20px")),
             spacing="1", align="center",
         ),
@@ -61,13 +60,13 @@ def price_summary() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(t("shop.pack.total"), color_scheme="gray", size="2"),
-            rx.heading(by_lang(option.price_fr, option.price_en), size="8", color=rx.color("green", 10),
+            rx.heading(option.price_text, size="8", color=rx.color("green", 10),
                        id="pack-price"),
             rx.hstack(rx.text(t("shop.pack.monthly"), color_scheme="gray"),
-                      rx.text(by_lang(option.monthly_fr, option.monthly_en), weight="bold", id="pack-monthly"),
+                      rx.text(option.monthly, weight="bold", id="pack-monthly"),
                       spacing="2"),
-            rx.cond(option.saving_fr != "",
-                    rx.badge(by_lang(option.saving_fr, option.saving_en), color_scheme="green", size="2",
+            rx.cond(option.saving != "",
+                    rx.badge(option.saving, color_scheme="green", size="2",
                              id="pack-saving")),
             rx.button(rx.icon("shopping-cart", size=18), t("shop.pack.add_to_cart"), size="3", width="100%",
                       on_click=HostingState.add_to_cart, id="add-to-cart"),
@@ -84,7 +83,7 @@ def price_summary() -> rx.Component:
 def duration_select(line: CartLine) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(aria_label="duration"),
-        rx.select.content(*[rx.select.item(by_lang(format_months(m, "fr"), format_months(m, "en")),
+        rx.select.content(*[rx.select.item(CartState.duration_labels[str(m)],
                                            value=str(m)) for m in DURATIONS]),
         value=line.months, on_change=lambda value: CartState.set_duration(line.id, value), size="2",
     )
@@ -112,7 +111,7 @@ def hosting_line_body(line: CartLine) -> rx.Component:
     return rx.vstack(
         rx.hstack(rx.icon("server", size=18), rx.heading(line.title, size="4"), align="center", spacing="2"),
         rx.hstack(rx.text(t("shop.cart.duration"), size="2", color_scheme="gray"), duration_select(line),
-                  rx.text(by_lang(line.hosting_fr, line.hosting_en), size="2"), align="center", spacing="3",
+                  rx.text(line.hosting, size="2"), align="center", spacing="3",
                   wrap="wrap"),
         rx.cond(
             line.has_domain,
@@ -121,7 +120,7 @@ def hosting_line_body(line: CartLine) -> rx.Component:
                               rx.hstack(rx.text(t("shop.cart.years"), size="2", color_scheme="gray"),
                                         years_select(line.domain_years,
                                                      lambda v: CartState.set_domain_years(line.id, v)),
-                                        rx.text(by_lang(line.domain_fr, line.domain_en), size="2",
+                                        rx.text(line.domain_price, size="2",
                                                 white_space="nowrap"),
                                         align="center", spacing="2")),
                       rx.button(t("shop.cart.change_domain"), variant="ghost", size="1",
@@ -147,8 +146,8 @@ def domain_line_body(line: CartLine) -> rx.Component:
     )
 
 
-def problem_callout(fr, en) -> rx.Component:
-    return rx.cond(fr != "", rx.callout(by_lang(fr, en), icon="triangle-alert", color_scheme="orange", size="1",
+def problem_callout(text) -> rx.Component:
+    return rx.cond(text != "", rx.callout(text, icon="triangle-alert", color_scheme="orange", size="1",
                                         width="100%"))
 
 
@@ -160,7 +159,7 @@ def cart_line_card(line: CartLine) -> rx.Component:
                 rx.box(rx.cond(line.is_hosting, hosting_line_body(line), domain_line_body(line)), flex="1",
                        min_width="0"),
                 rx.flex(
-                    rx.text(by_lang(line.amount_fr, line.amount_en), weight="bold", size="4", white_space="nowrap"),
+                    rx.text(line.amount, weight="bold", size="4", white_space="nowrap"),
                     rx.button(rx.icon("trash-2", size=14), t("shop.cart.remove"), variant="ghost",
                               color_scheme="red", size="1", on_click=CartState.remove(line.id)),
                     direction=rx.breakpoints(initial="row-reverse", sm="column"),
@@ -169,7 +168,7 @@ def cart_line_card(line: CartLine) -> rx.Component:
                 ),
                 direction=rx.breakpoints(initial="column", sm="row"), spacing="3", width="100%",
             ),
-            problem_callout(line.problem_fr, line.problem_en),
+            problem_callout(line.problem),
             width="100%",
         ),
         width="100%", class_name="cart-line",
@@ -183,7 +182,7 @@ def offer_row(offer: DomainOfferView) -> rx.Component:
         rx.cond(
             offer.available,
             rx.hstack(rx.badge(t("shop.domain.available"), color_scheme="green"),
-                      rx.text(by_lang(offer.price_fr, offer.price_en), size="2", white_space="nowrap"),
+                      rx.text(offer.price, size="2", white_space="nowrap"),
                       rx.button(t("shop.domain.choose"), size="1", on_click=CartState.choose_offer(offer.domain),
                                 id="choose-" + offer.domain.replace(".", "-")),
                       align="center", spacing="2"),

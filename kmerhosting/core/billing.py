@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ..i18n.format import local_time
+from ..i18n import display
 from ..models import Transaction
 from .csv_cells import write_csv
 
@@ -37,14 +37,19 @@ def ledger_page(session: Session, user_id: int, page=1, per_page=20) -> LedgerPa
     return LedgerPage(rows=list(rows), page=page, pages=pages, total=total)
 
 
-CSV_HEADER = ["date", "kind", "amount_xaf", "balance_after_xaf", "reference", "description"]
+# Machine columns first (ISO 8601 local time, the kind's code, integer XAF), then the same row in words in
+# the reader's language.
+CSV_HEADER = ["date", "kind", "amount_xaf", "balance_after_xaf", "reference", "description",
+              "kind_label", "reference_label", "description_label"]
 
 
-def ledger_csv(session: Session, user_id: int) -> str:
+def ledger_csv(session: Session, user_id: int, lang: str = "fr") -> str:
     """The whole ledger, newest first; dates in the shop's local time, amounts in integer XAF."""
     # References and descriptions can hold what a customer typed: write_csv keeps formulas inert.
-    return write_csv(CSV_HEADER, ([local_time(row.created_at).strftime("%Y-%m-%d %H:%M:%S"), row.kind, row.amount,
-                                   row.balance_after, row.reference, row.description]
+    return write_csv(CSV_HEADER, ([display.local_time(row.created_at).isoformat(timespec="seconds"), row.kind,
+                                   row.amount, row.balance_after, row.reference, row.description,
+                                   display.label("transaction_kind", row.kind, lang),
+                                   display.reference(row.reference, lang)[0], display.description(row.description, lang)]
                                   for row in session.exec(_newest_first(user_id))))
 
 

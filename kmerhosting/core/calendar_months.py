@@ -22,3 +22,10 @@ def add_months(moment: datetime, months: int) -> datetime:
     year, month = local.year + index // 12, index % 12 + 1
     day = min(local.day, calendar.monthrange(year, month)[1])
     return local.replace(year=year, month=month, day=day).astimezone(UTC)
+
+
+def days_left(expires_at: datetime, now: datetime) -> int:
+    """The one rule for days left, for hosting services and domains alike: calendar days between today
+    and the expiry day in the shop's time zone. 1 on the last day before expiry, 0 on the day itself."""
+    zone = ZoneInfo(get_settings().timezone)
+    return (as_utc(expires_at).astimezone(zone).date() - as_utc(now).astimezone(zone).date()).days

@@ -33,7 +33,7 @@ from sqlmodel import Session, select
 from ..config import get_settings
 from ..db import lock_user, session_scope
 from ..i18n import translate
-from ..i18n.format import format_months, format_xaf
+from ..i18n import display
 from ..integrations.registrar import Contact, RegistrarError, RegistrarTimeout
 from ..integrations.registrar.factory import get_registrar
 from ..models import (CartItem, DomainMode, DomainPurchase, NotificationLog, Order, OrderStatus, Pack, RegistrarStatus,
@@ -484,7 +484,7 @@ def order_messages(order_message: str, lang: str, refunded: int = 0) -> list[str
         elif kind == "registering":
             out.append(translate("shop.result.domain_registering", lang, domain=domain))
     if refunded:
-        out.append(translate("shop.result.refunded", lang, amount=format_xaf(refunded, lang)))
+        out.append(translate("shop.result.refunded", lang, amount=display.money(refunded, lang)))
     return out
 
 
@@ -512,8 +512,9 @@ def get_order(session: Session, user_id: int, order_id) -> CheckoutResult:
 def line_label(line: dict, lang: str) -> str:
     if line.get("kind") == "hosting":
         return translate("shop.line.hosting", lang, pack=line.get("pack", ""),
-                         duration=format_months(int(line.get("months") or 0), lang), domain=line.get("domain", ""))
-    return translate("shop.line.domain", lang, domain=line.get("domain", ""), years=line.get("years", 1))
+                         duration=display.months(int(line.get("months") or 0), lang), domain=line.get("domain", ""))
+    return translate("shop.line.domain", lang, domain=line.get("domain", ""),
+                     years=display.years(int(line.get("years") or 1), lang))
 
 
 def _queue_confirmation(session: Session, order: Order) -> None:

@@ -29,10 +29,10 @@ class AmountOutOfRange(InvalidInput):
         super().__init__("dashboard.credit_amount_range", min=minimum, max=maximum)
 
     def message(self, lang: str = "fr") -> str:
-        from ..i18n.format import format_xaf
+        from ..i18n import display
 
-        return translate(self.key, lang, min=format_xaf(self.params["min"], lang),
-                         max=format_xaf(self.params["max"], lang))
+        return translate(self.key, lang, min=display.money(self.params["min"], lang),
+                         max=display.money(self.params["max"], lang))
 
 
 def parse_amount(raw) -> int:

@@ -26,6 +26,7 @@ from ..integrations.registrar import (
 )
 from ..models import DomainPurchase, Order, RegistrarStatus, TransactionKind, User, utcnow
 from . import ledger, rate_limit
+from .calendar_months import days_left
 from .errors import DomainUnavailable, InvalidInput, KmerError, NotFound
 from .errors import RegistrarError as CoreRegistrarError
 
@@ -303,7 +304,8 @@ class CustomerDomain:
     domain: str
     status: str  # RegistrarStatus
     expires_at: datetime | None
-    days_left: int | None
+    days_left: int | None  # calendar_months.days_left: the same rule as hosting services
+    expired: bool
     years: int
 
 
@@ -319,7 +321,8 @@ def customer_domains(session: Session, user_id: int) -> list[CustomerDomain]:
         expires = _aware(row.expires_at)
         result.append(CustomerDomain(id=row.id, domain=row.domain, status=row.registrar_status,
                                      expires_at=expires, years=row.years,
-                                     days_left=(expires - now).days if expires else None))
+                                     days_left=days_left(expires, now) if expires else None,
+                                     expired=expires is not None and expires <= now))
     return result
 
 

@@ -59,9 +59,9 @@ class InsufficientCredits(KmerError):
         self.params = {"missing": missing}
 
     def message(self, lang: str = "fr") -> str:
-        from ..i18n.format import format_xaf
+        from ..i18n import display
 
-        return translate(self.key, lang, missing=format_xaf(self.missing, lang))
+        return translate(self.key, lang, missing=display.money(self.missing, lang))
 
 
 class DomainUnavailable(KmerError):

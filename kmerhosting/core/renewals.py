@@ -22,6 +22,7 @@ from ..models import (as_utc, Order, OrderStatus, Pack, Service, ServiceStatus, 
 from . import ledger
 from .args import or_none, parse_id, parse_int
 from .calendar_months import add_months
+from .calendar_months import days_left as calendar_days_left
 from .errors import InsufficientCredits, InvalidDuration, InvalidInput, NotAuthorized, NotFound
 from .pricing import duration_price
 
@@ -176,8 +177,7 @@ def expiry_info(expires_at: datetime, now: datetime | None = None,
     """Days left and the alert level, with the reminder mail's thresholds (REMINDER_DAYS)."""
     now = as_utc(now or utcnow())
     expires_at = as_utc(expires_at)
-    zone = ZoneInfo(get_settings().timezone)
-    days_left = (expires_at.astimezone(zone).date() - now.astimezone(zone).date()).days
+    days_left = calendar_days_left(expires_at, now)
     expired = expires_at <= now
     ordered = sorted(thresholds or get_settings().reminder_days, reverse=True)  # 60, 30, 15, 5
     reached = [t for t in ordered if days_left <= t]

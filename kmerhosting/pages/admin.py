@@ -3,7 +3,7 @@
 import reflex as rx
 
 from ..components.admin import MENU, admin_page
-from ..components.i18n import t
+from ..components.i18n import page_title, t
 from ..state.admin import AdminOverviewState
 from ..state.base import BaseState
 from .registry import page
@@ -36,7 +36,7 @@ def shortcuts() -> rx.Component:
     )
 
 
-@page(route="/admin", title="Admin · KmerHosting", on_load=[BaseState.guard_admin, AdminOverviewState.load])
+@page(route="/admin", title=page_title("admin.overview.title"), on_load=[BaseState.guard_admin, AdminOverviewState.load])
 def admin_overview() -> rx.Component:
     return admin_page(
         "admin.overview.title",

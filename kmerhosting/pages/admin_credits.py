@@ -14,7 +14,7 @@ from ..components.admin import (
     table,
 )
 from ..components.forms import row_form
-from ..components.i18n import t
+from ..components.i18n import page_title, t
 from ..state.admin_credits import AdminCreditsState
 from ..state.base import BaseState
 from .registry import page
@@ -100,7 +100,7 @@ def status_tabs() -> rx.Component:
     )
 
 
-@page(route="/admin/credits", title="Admin · Crédits", on_load=[BaseState.guard_admin, S.load])
+@page(route="/admin/credits", title=page_title("admin.credits.title"), on_load=[BaseState.guard_admin, S.load])
 def admin_credits() -> rx.Component:
     return admin_page(
         "admin.credits.title",

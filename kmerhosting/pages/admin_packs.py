@@ -12,7 +12,7 @@ from ..components.admin import (
     status_badge,
     table,
 )
-from ..components.i18n import t
+from ..components.i18n import page_title, t
 from ..config import DURATIONS
 from ..state.admin_packs import AdminPacksState
 from ..state.base import BaseState
@@ -78,7 +78,7 @@ def pack_form() -> rx.Component:
 def pack_row(p) -> rx.Component:
     return rx.table.row(
         cell(p["name"], weight="medium"), cell(p["slug"]), cell(p["monthly"], white_space="nowrap"),
-        cell(p["panel"]), cell(p["discounts"]), cell(p["services"], text_align="right"),
+        cell(p["panel"]), cell(p["discounts"]), cell(p["services_count"], text_align="right"),
         cell(rx.cond(p["active"] == "1", status_badge("active"), rx.badge(t("admin.packs.inactive"), color_scheme="gray"))),
         cell(rx.hstack(
             rx.button(t("admin.common.edit"), size="1", variant="soft", on_click=S.edit_pack(p["id"].to(int))),
@@ -94,7 +94,7 @@ def pack_row(p) -> rx.Component:
     )
 
 
-@page(route="/admin/packs", title="Admin · Offres", on_load=[BaseState.guard_admin, S.load])
+@page(route="/admin/packs", title=page_title("admin.packs.title"), on_load=[BaseState.guard_admin, S.load])
 def admin_packs() -> rx.Component:
     return admin_page(
         "admin.packs.title",

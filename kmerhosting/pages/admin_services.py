@@ -14,7 +14,7 @@ from ..components.admin import (
     table,
 )
 from ..components.forms import row_form
-from ..components.i18n import t
+from ..components.i18n import page_title, t
 from ..state.admin_services import AdminServicesState
 from ..state.base import BaseState
 from .registry import page
@@ -81,7 +81,7 @@ def service_row(r) -> rx.Component:
     )
 
 
-@page(route="/admin/services", title="Admin · Services", on_load=[BaseState.guard_admin, S.load])
+@page(route="/admin/services", title=page_title("admin.services.title"), on_load=[BaseState.guard_admin, S.load])
 def admin_services() -> rx.Component:
     return admin_page(
         "admin.services.title", filters(), error_callout(S),

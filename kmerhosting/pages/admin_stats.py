@@ -1,6 +1,8 @@
 """Admin statistics: revenue, sales, customers, balances, expiries, renewals; charts and CSV."""
 
 import reflex as rx
+from reflex.vars.base import Var
+from reflex.vars.function import ArgsFunctionOperation
 
 from ..components.admin import (
     admin_page,
@@ -10,7 +12,7 @@ from ..components.admin import (
     select_field,
     table,
 )
-from ..components.i18n import by_lang, t
+from ..components.i18n import page_title, t
 from ..state.admin_stats import AdminStatsState
 from ..state.base import BaseState
 from .registry import page
@@ -44,10 +46,10 @@ def metric(key: str, value) -> rx.Component:
 
 def metrics() -> rx.Component:
     return rx.grid(
-        metric("admin.stats.revenue", by_lang(S.summary["revenue_fr"], S.summary["revenue_en"])),
-        metric("admin.stats.refunds", by_lang(S.summary["refunds_fr"], S.summary["refunds_en"])),
+        metric("admin.stats.revenue", S.summary["revenue"]),
+        metric("admin.stats.refunds", S.summary["refunds"]),
         metric("admin.stats.new_customers", S.summary["new_customers"]),
-        metric("admin.stats.outstanding", by_lang(S.summary["outstanding_fr"], S.summary["outstanding_en"])),
+        metric("admin.stats.outstanding", S.summary["outstanding"]),
         metric("admin.stats.expiring_30", S.summary["expiring_30"]),
         metric("admin.stats.expiring_60", S.summary["expiring_60"]),
         metric("admin.stats.renewal_rate", S.summary["renewal_rate"]),
@@ -69,14 +71,23 @@ def chart_card(title_key: str, report: str, chart: rx.Component) -> rx.Component
     )
 
 
+# Axis ticks and tooltips show the display module's words: the ticks are chosen on the server
+# (`*_ticks`) with their labels (`axis_labels`); each row carries its value's label for the tooltip.
+MONEY_TICK = ArgsFunctionOperation.create(("v",), S.axis_labels[Var(_js_expr="String(v)").to(str)])
+ROW_LABEL = Var(_js_expr="((value, name, item) => [item.payload.label, null])")
+
+
+def tooltip() -> rx.Component:
+    return rx.recharts.graphing_tooltip(custom_attrs={"formatter": ROW_LABEL})
+
+
 def revenue_chart() -> rx.Component:
     return rx.recharts.bar_chart(
         rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
         rx.recharts.x_axis(data_key="period"),
-        rx.recharts.y_axis(width=80),
-        rx.recharts.graphing_tooltip(),
-        rx.recharts.bar(data_key="revenue", fill=GREEN, name="XAF", max_bar_size=48,
-                        is_animation_active=False),
+        rx.recharts.y_axis(width=132, ticks=S.revenue_ticks, tick_formatter=MONEY_TICK, domain=[0, "dataMax"]),
+        tooltip(),
+        rx.recharts.bar(data_key="revenue", fill=GREEN, max_bar_size=48, is_animation_active=False),
         data=S.revenue_rows, height=280, width="100%",
     )
 
@@ -86,34 +97,32 @@ def customers_chart() -> rx.Component:
         rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
         rx.recharts.x_axis(data_key="period"),
         rx.recharts.y_axis(allow_decimals=False, width=40),
-        rx.recharts.graphing_tooltip(),
+        tooltip(),
         rx.recharts.line(data_key="customers", stroke=BLUE, type_="monotone", stroke_width=2,
                          is_animation_active=False),
         data=S.customer_rows, height=220, width="100%",
     )
 
 
-def bars(rows, key: str, color: str, unit=None) -> rx.Component:
+def bars(rows, color: str) -> rx.Component:
     return rx.recharts.bar_chart(
         rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
-        rx.recharts.x_axis(data_key=key, **({"unit": unit} if unit is not None else {})),
-        rx.recharts.y_axis(width=80),
-        rx.recharts.graphing_tooltip(),
-        rx.recharts.bar(data_key="amount", fill=color, name="XAF", max_bar_size=64,
-                        is_animation_active=False),
+        rx.recharts.x_axis(data_key="name"),
+        rx.recharts.y_axis(width=132, ticks=S.sales_ticks, tick_formatter=MONEY_TICK, domain=[0, "dataMax"]),
+        tooltip(),
+        rx.recharts.bar(data_key="amount", fill=color, max_bar_size=64, is_animation_active=False),
         data=rows, height=220, width="100%",
     )
 
 
-def sales_table(rows, name_key: str, header: str, translated: bool = False) -> rx.Component:
+def sales_table(rows, header: str) -> rx.Component:
     def row(r):
-        name = by_lang(r[f"{name_key}_fr"], r[f"{name_key}_en"]) if translated else r[name_key]
-        return rx.table.row(cell(name), cell(r["services"], text_align="right"),
-                            cell(by_lang(r["label_fr"], r["label_en"]), text_align="right", white_space="nowrap"))
+        return rx.table.row(cell(r["name"]), cell(r["services"], text_align="right"),
+                            cell(r["label"], text_align="right", white_space="nowrap"))
     return table([header, "admin.col.services", "admin.col.amount"], rows, row)
 
 
-@page(route="/admin/stats", title="Admin · Statistiques", on_load=[BaseState.guard_admin, S.load])
+@page(route="/admin/stats", title=page_title("admin.stats.title"), on_load=[BaseState.guard_admin, S.load])
 def admin_stats() -> rx.Component:
     return admin_page(
         "admin.stats.title",
@@ -121,16 +130,15 @@ def admin_stats() -> rx.Component:
         rx.hstack(rx.spacer(), export_button("summary", "admin.stats.csv_summary"), width="100%"),
         chart_card("admin.stats.revenue_chart", "revenue", rx.box(revenue_chart(), width="100%", id="revenue-chart")),
         rx.grid(
-            chart_card("admin.stats.by_pack", "packs", rx.vstack(bars(S.pack_rows, "pack", GREEN),
-                                                                 sales_table(S.pack_rows, "pack", "admin.col.pack"),
+            chart_card("admin.stats.by_pack", "packs", rx.vstack(bars(S.pack_rows, GREEN),
+                                                                 sales_table(S.pack_rows, "admin.col.pack"),
                                                                  width="100%")),
             chart_card("admin.stats.by_duration", "durations",
-                       rx.vstack(bars(S.duration_rows, "months", ORANGE,
-                                      by_lang(" mois", " months")),
-                                 sales_table(S.duration_rows, "name", "admin.col.duration", translated=True), width="100%")),
+                       rx.vstack(bars(S.duration_rows, ORANGE),
+                                 sales_table(S.duration_rows, "admin.col.duration"), width="100%")),
             columns=rx.breakpoints(initial="1", lg="2"), spacing="3", width="100%",
         ),
         chart_card("admin.stats.customers_chart", "customers", customers_chart()),
         rx.callout(t("admin.stats.definitions"), icon="info", color_scheme="gray", size="1", width="100%"),
-        intro_key="admin.stats.intro", state=S,
+        intro_key="admin.stats.intro",  # its texts are computed vars: no reload on a language switch
     )

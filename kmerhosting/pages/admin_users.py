@@ -15,7 +15,7 @@ from ..components.admin import (
     status_badge,
     table,
 )
-from ..components.i18n import t
+from ..components.i18n import page_title, t
 from ..state.admin_users import AdminUsersState, AdminUserState
 from ..state.base import BaseState
 from .registry import page
@@ -60,7 +60,7 @@ def user_row(u) -> rx.Component:
     )
 
 
-@page(route="/admin/users", title="Admin · Utilisateurs", on_load=[BaseState.guard_admin, S.load])
+@page(route="/admin/users", title=page_title("admin.users.title"), on_load=[BaseState.guard_admin, S.load])
 def admin_users() -> rx.Component:
     return admin_page(
         "admin.users.title", filters(), error_callout(S),
@@ -101,7 +101,7 @@ def user_actions() -> rx.Component:
     )
 
 
-@page(route="/admin/users/[uid]", title="Admin · Utilisateur", on_load=[BaseState.guard_admin, U.load])
+@page(route="/admin/users/[uid]", title=page_title("admin.user.title"), on_load=[BaseState.guard_admin, U.load])
 def admin_user() -> rx.Component:
     return admin_page(
         "admin.user.title",
@@ -136,14 +136,15 @@ def admin_user() -> rx.Component:
                                                            cell(label(r["method"], "admin.method", METHODS)),
                                                            cell(r["reference"]), cell(request_badge(r["status"])),
                                                            cell(r["note"]))),
-                section("admin.user.logins", ["admin.col.created", "admin.col.client", "admin.col.revoked"],
-                        U.logins, lambda r: rx.table.row(cell(r["created"]), cell(r["client"]), cell(r["revoked"]))),
+                # A login keeps the address it came from (for the rate limits), not the browser.
+                section("admin.user.logins", ["admin.col.created", "admin.col.ip", "admin.col.revoked"],
+                        U.logins, lambda r: rx.table.row(cell(r["created"]), cell(r["ip"]), cell(r["revoked"]))),
                 section("admin.user.mails", ["admin.col.when", "admin.col.kind", "admin.col.subject",
                                              "admin.col.status", "admin.col.error"],
-                        U.mails, lambda m: rx.table.row(cell(m["when"]), cell(m["kind"]), cell(m["subject"]),
+                        U.mails, lambda m: rx.table.row(cell(m["when"]), cell(m["kind"]), cell(rx.text(m["subject"], custom_attrs={"lang": m["language"]})),
                                                         cell(status_badge(m["status"])), cell(m["error"]))),
                 spacing="5", width="100%",
             ),
         ),
-        state=U,
+        # its texts are computed vars: no reload on a language switch
     )

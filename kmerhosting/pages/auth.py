@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..components.i18n import t
+from ..components.i18n import page_title, t
 from ..components.layout import layout
-from ..i18n import translate
 from ..state.auth import (
     AuthFormState,
     ForgotState,
@@ -17,11 +16,6 @@ from ..state.auth import (
     VerifyState,
 )
 from .registry import page
-
-
-def title(key: str) -> str:
-    """The browser tab's title (static, so in French, the shop's first language)."""
-    return f"{translate(key, 'fr')} · KmerHosting"
 
 
 def card(*children: rx.Component) -> rx.Component:
@@ -37,11 +31,13 @@ def field(state: type[AuthFormState], name: str, label: str, type_: str = "text"
           autocomplete: str = "off") -> rx.Component:
     """A labelled input with its hint and its inline error."""
     error = state.errors[name]
+    # On the sign-up form, leaving a field the visitor has filled drops the error it had.
+    edited = {"on_blur": lambda value: RegisterState.field_edited(name, value)} if state is RegisterState else {}
     return rx.vstack(
         rx.el.label(t(label), html_for=f"f-{name}", style={"font_weight": "500", "font_size": "14px"}),
         rx.input(id=f"f-{name}", name=name, type=type_, auto_complete=autocomplete, width="100%", size="3",
                  aria_invalid=rx.cond(error, "true", "false"),
-                 aria_describedby=f"err-{name}"),
+                 aria_describedby=f"err-{name}", **edited),
         *([rx.text(t(hint), size="1", color_scheme="gray")] if hint else []),
         rx.cond(error, rx.text(error, id=f"err-{name}", size="2", color_scheme="red", role="alert")),
         spacing="1", width="100%", align="start",
@@ -62,7 +58,7 @@ def submit_button(label: str) -> rx.Component:
                      disabled=~rx.State.is_hydrated)
 
 
-@page(route="/auth/login", title=title("accounts.login_title"), on_load=LoginState.load)
+@page(route="/auth/login", title=page_title("accounts.login_title"), on_load=LoginState.load)
 def login_page() -> rx.Component:
     return layout(card(
         rx.heading(t("accounts.login_title"), size="6"),
@@ -81,7 +77,7 @@ def login_page() -> rx.Component:
     ))
 
 
-@page(route="/auth/register", title=title("accounts.register_title"), on_load=RegisterState.load)
+@page(route="/auth/register", title=page_title("accounts.register_title"), on_load=RegisterState.load)
 def register_page() -> rx.Component:
     return layout(card(
         rx.heading(rx.cond(RegisterState.done, t("accounts.register_done_title"), t("accounts.register_title")),
@@ -135,7 +131,7 @@ def resend_form() -> rx.Component:
     )
 
 
-@page(route="/auth/verify-email", title=title("accounts.verify_title"), on_load=[VerifyState.load, NavState.refresh])
+@page(route="/auth/verify-email", title=page_title("accounts.verify_title"), on_load=[VerifyState.load, NavState.refresh])
 def verify_page() -> rx.Component:
     return layout(card(
         rx.heading(t("accounts.verify_title"), size="6"),
@@ -159,7 +155,7 @@ def verify_page() -> rx.Component:
     ))
 
 
-@page(route="/auth/forgot-password", title=title("accounts.forgot_title"), on_load=ForgotState.load)
+@page(route="/auth/forgot-password", title=page_title("accounts.forgot_title"), on_load=ForgotState.load)
 def forgot_page() -> rx.Component:
     return layout(card(
         rx.heading(t("accounts.forgot_title"), size="6"),
@@ -184,7 +180,7 @@ def forgot_page() -> rx.Component:
     ))
 
 
-@page(route="/auth/reset-password", title=title("accounts.reset_title"), on_load=ResetState.load)
+@page(route="/auth/reset-password", title=page_title("accounts.reset_title"), on_load=ResetState.load)
 def reset_page() -> rx.Component:
     return layout(card(
         rx.heading(t("accounts.reset_title"), size="6"),
@@ -222,6 +218,6 @@ def reset_page() -> rx.Component:
     ))
 
 
-@page(route="/auth/logout", title="KmerHosting", on_load=NavState.logout)
+@page(route="/auth/logout", title=page_title("nav.logout"), on_load=NavState.logout)
 def logout_page() -> rx.Component:
     return layout(rx.center(rx.spinner(size="3"), padding="4em"))

@@ -1,6 +1,6 @@
 import reflex as rx
 
-from ..components.i18n import by_lang, t
+from ..components.i18n import page_title, t
 from ..components.layout import CARD_SIZE, layout
 from ..components.shop import cart_line_card, domain_dialog
 from ..state.cart import CartState
@@ -20,7 +20,7 @@ def summary() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(rx.text(t("shop.cart.total"), weight="bold", size="4"), rx.spacer(),
-                      rx.heading(by_lang(CartState.total_fr, CartState.total_en), size="6", id="cart-total"),
+                      rx.heading(CartState.total_text, size="6", id="cart-total"),
                       width="100%", align="center"),
             rx.cond(~CartState.can_checkout,
                     rx.callout(t("shop.cart.need_domain"), icon="info", color_scheme="orange", size="1")),
@@ -34,7 +34,7 @@ def summary() -> rx.Component:
     )
 
 
-@page(route="/cart", title="KmerHosting", on_load=CartState.load)
+@page(route="/cart", title=page_title("shop.cart.title"), on_load=CartState.load)
 def cart_page() -> rx.Component:
     return layout(
         rx.vstack(

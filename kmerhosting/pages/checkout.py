@@ -1,6 +1,6 @@
 import reflex as rx
 
-from ..components.i18n import by_lang, t
+from ..components.i18n import page_title, t
 from ..components.layout import CARD_SIZE, layout
 from ..components.shop import money_row, problem_callout
 from ..state.cart import CartLine
@@ -14,20 +14,20 @@ def checkout_line(line: CartLine) -> rx.Component:
             rx.vstack(
                 rx.text(rx.cond(line.is_hosting, line.title, t("shop.cart.domain_only")), weight="bold"),
                 rx.cond(line.is_hosting,
-                        rx.text(by_lang(line.duration_fr, line.duration_en), " · ", t("shop.cart.hosting"), " ",
-                                by_lang(line.hosting_fr, line.hosting_en), size="2", color_scheme="gray")),
+                        rx.text(line.duration, " · ", t("shop.cart.hosting"), " ",
+                                line.hosting, size="2", color_scheme="gray")),
                 rx.cond(line.domain != "",
                         rx.text(t("shop.cart.domain"), " ", line.domain, " · ",
                                 rx.cond(line.domain_mode == "register",
-                                        by_lang(line.domain_fr, line.domain_en), t("shop.checkout.own_domain")),
+                                        line.domain_price, t("shop.checkout.own_domain")),
                                 size="2", color_scheme="gray")),
                 spacing="1", align="start",
             ),
             rx.spacer(),
-            rx.text(by_lang(line.amount_fr, line.amount_en), weight="bold", white_space="nowrap"),
+            rx.text(line.amount, weight="bold", white_space="nowrap"),
             width="100%", align="start",
         ),
-        problem_callout(line.problem_fr, line.problem_en),
+        problem_callout(line.problem),
         rx.divider(),
         width="100%", spacing="2",
     )
@@ -36,14 +36,14 @@ def checkout_line(line: CartLine) -> rx.Component:
 def pay_panel() -> rx.Component:
     return rx.card(
         rx.vstack(
-            money_row("shop.checkout.total", CheckoutState.pay_total_fr, CheckoutState.pay_total_en, strong=True,
+            money_row("shop.checkout.total", CheckoutState.pay_total_text, strong=True,
                       id="checkout-total"),
-            money_row("shop.checkout.balance", CheckoutState.balance_fr, CheckoutState.balance_en,
+            money_row("shop.checkout.balance", CheckoutState.balance_text,
                       id="checkout-balance"),
-            money_row("shop.checkout.after", CheckoutState.after_fr, CheckoutState.after_en, id="checkout-after",
+            money_row("shop.checkout.after", CheckoutState.after_text, id="checkout-after",
                       color=rx.cond(CheckoutState.missing, rx.color("red", 11), "inherit")),
             rx.cond(CheckoutState.missing,
-                    rx.callout(rx.vstack(rx.text(by_lang(CheckoutState.missing_fr, CheckoutState.missing_en)),
+                    rx.callout(rx.vstack(rx.text(CheckoutState.missing_text),
                                          rx.link(t("shop.checkout.topup"), href="/dashboard/billing",
                                                  weight="bold", id="topup-link")),
                                icon="wallet", color_scheme="red", id="missing-credits")),
@@ -107,25 +107,25 @@ def result_panel() -> rx.Component:
                         rx.icon(rx.cond(result.status == "paid", "circle-check", "info"), size=32,
                                 color=rx.cond(result.status == "paid", rx.color("green", 9), rx.color("orange", 9)))),
                 rx.vstack(rx.heading(t("shop.result.thanks"), size="6"),
-                          rx.text(t("shop.result.title"), result.order_id, " · ",
-                                  by_lang(result.status_fr, result.status_en), id="order-status"),
+                          rx.text(result.title, " · ",
+                                  result.status_text, id="order-status"),
                           spacing="1"),
                 align="center", spacing="3",
             ),
-            rx.foreach(by_lang(result.notes_fr, result.notes_en),
+            rx.foreach(result.notes,
                        lambda note: rx.callout(note, icon="info", color_scheme="orange", width="100%")),
             rx.cond(CheckoutState.still_working,
                     rx.callout(t("shop.result.still_working"), icon="clock", color_scheme="blue", width="100%",
                                id="order-still-working")),
             rx.vstack(
                 rx.foreach(result.lines, lambda line: rx.hstack(
-                    rx.text(by_lang(line.label_fr, line.label_en)), rx.spacer(),
-                    rx.text(by_lang(line.amount_fr, line.amount_en)), width="100%")),
+                    rx.text(line.label), rx.spacer(),
+                    rx.text(line.amount), width="100%")),
                 width="100%", spacing="1",
             ),
             rx.divider(),
-            money_row("shop.result.charged", result.charged_fr, result.charged_en, strong=True),
-            money_row("shop.result.balance", result.balance_fr, result.balance_en),
+            money_row("shop.result.charged", result.charged, strong=True),
+            money_row("shop.result.balance", result.balance),
             rx.foreach(result.lines, retry_domain),
             rx.text(rx.cond(result.status == "pending", t("shop.result.mail_later"), t("shop.result.mail")),
                     size="2", color_scheme="gray"),
@@ -136,7 +136,7 @@ def result_panel() -> rx.Component:
     )
 
 
-@page(route="/checkout", title="KmerHosting", on_load=CheckoutState.load_checkout)
+@page(route="/checkout", title=page_title("shop.checkout.title"), on_load=CheckoutState.load_checkout)
 def checkout_page() -> rx.Component:
     return layout(
         rx.vstack(

@@ -1,6 +1,6 @@
 import reflex as rx
 
-from ..components.i18n import by_lang, t
+from ..components.i18n import page_title, t
 from ..components.layout import CARD_SIZE
 from ..state.base import BaseState
 from ..state.dashboard import DashboardState
@@ -25,7 +25,7 @@ def stat_card(icon: str, label_key: str, value, detail, action=None) -> rx.Compo
 def balance_card() -> rx.Component:
     return stat_card(
         "wallet", "dashboard.balance",
-        rx.heading(by_lang(DashboardState.balance_fr, DashboardState.balance_en), size="7", id="overview-balance"),
+        rx.heading(DashboardState.balance_text, size="7", id="overview-balance"),
         rx.fragment(),
         rx.link(rx.button(rx.icon("plus", size=16), t("dashboard.top_up"), size="2", variant="soft"),
                 href="/dashboard/billing"),
@@ -39,8 +39,8 @@ def next_expiry_card() -> rx.Component:
                 rx.heading(DashboardState.next_domain, size="5"),
                 rx.text(t("dashboard.no_services"))),
         rx.cond(DashboardState.next_domain != "",
-                rx.vstack(rx.text(by_lang(DashboardState.next_date_fr, DashboardState.next_date_en), size="3"),
-                          rx.text(by_lang(DashboardState.next_days_fr, DashboardState.next_days_en), size="2",
+                rx.vstack(rx.text(DashboardState.next_date, size="3"),
+                          rx.text(DashboardState.next_days, size="2",
                                   color_scheme="gray"), spacing="1")),
         rx.link(rx.button(t("dashboard.nav_services"), size="2", variant="soft"), href="/dashboard/services"),
     )
@@ -52,8 +52,8 @@ def services_card() -> rx.Component:
         rx.heading(DashboardState.services_total, size="7"),
         rx.cond(DashboardState.attention > 0,
                 rx.badge(rx.icon("bell-ring", size=14),
-                         by_lang(DashboardState.detail_fr, DashboardState.detail_en), color_scheme="orange", size="2"),
-                rx.text(by_lang(DashboardState.detail_fr, DashboardState.detail_en), color_scheme="gray", size="2")),
+                         DashboardState.detail, color_scheme="orange", size="2"),
+                rx.text(DashboardState.detail, color_scheme="gray", size="2")),
     )
 
 
@@ -66,11 +66,11 @@ def shortcut(icon: str, key: str, href: str) -> rx.Component:
     )
 
 
-@page(route="/dashboard", title="KmerHosting", on_load=[BaseState.guard_customer, DashboardState.load])
+@page(route="/dashboard", title=page_title("dashboard.title"), on_load=[BaseState.guard_customer, DashboardState.load])
 def dashboard_overview() -> rx.Component:
     return dashboard_frame(
         "dashboard.title",
-        rx.text(by_lang(DashboardState.hello_fr, DashboardState.hello_en), size="4"),
+        rx.text(DashboardState.hello, size="4"),
         rx.grid(balance_card(), next_expiry_card(), services_card(),
                 columns=rx.breakpoints(initial="1", md="3"), spacing="4", width="100%"),
         rx.heading(t("dashboard.shortcuts"), size="4", padding_top="1em"),

@@ -1,6 +1,6 @@
 import reflex as rx
 
-from ..components.i18n import by_lang, t
+from ..components.i18n import page_title, t
 from ..components.layout import CARD_SIZE
 from ..components.tables import data_table
 from ..models import PaymentMethod
@@ -17,7 +17,7 @@ def balance_header() -> rx.Component:
     return rx.card(
         rx.flex(
             rx.vstack(rx.text(t("dashboard.balance"), size="2", color_scheme="gray"),
-                      rx.heading(by_lang(BillingState.balance_fr, BillingState.balance_en), size="8",
+                      rx.heading(BillingState.balance_text, size="8",
                                  id="billing-balance", white_space="nowrap"), spacing="1"),
             rx.spacer(),
             rx.button(rx.icon("download", size=16), t("dashboard.download_csv"), variant="outline",
@@ -31,13 +31,13 @@ def balance_header() -> rx.Component:
 
 def ledger_line(row: LedgerRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(by_lang(row.date_fr, row.date_en), white_space="nowrap"),
-        rx.table.cell(by_lang(row.kind_fr, row.kind_en)),
-        rx.table.cell(rx.text(by_lang(row.amount_fr, row.amount_en), weight="medium",
+        rx.table.cell(row.date, white_space="nowrap"),
+        rx.table.cell(row.kind),
+        rx.table.cell(rx.text(row.amount, weight="medium",
                               color=rx.cond(row.is_credit, rx.color("green", 11), rx.color("red", 11))),
                       text_align="right", white_space="nowrap"),
-        rx.table.cell(by_lang(row.balance_fr, row.balance_en), text_align="right", white_space="nowrap"),
-        rx.table.cell(rx.code(row.reference, variant="ghost", class_name="kh-code")),
+        rx.table.cell(row.balance, text_align="right", white_space="nowrap"),
+        rx.table.cell(rx.cond(row.link != "", rx.link(row.reference, href=row.link), rx.text(row.reference))),
     )
 
 
@@ -45,7 +45,7 @@ def ledger_table() -> rx.Component:
     pager = rx.hstack(
         rx.button(rx.icon("chevron-left", size=16), t("dashboard.previous"), variant="soft", size="1",
                   disabled=BillingState.page <= 1, on_click=BillingState.previous_page),
-        rx.text(by_lang(BillingState.page_label_fr, BillingState.page_label_en), size="2", color_scheme="gray"),
+        rx.text(BillingState.page_label, size="2", color_scheme="gray"),
         rx.button(t("dashboard.next"), rx.icon("chevron-right", size=16), variant="soft", size="1",
                   disabled=BillingState.page >= BillingState.pages, on_click=BillingState.next_page),
         align="center", spacing="3", justify="end", width="100%", wrap="wrap",
@@ -75,7 +75,7 @@ def request_form() -> rx.Component:
                 rx.text(t("dashboard.request_amount"), size="2", weight="medium", as_="label"),
                 rx.input(name="amount", id="request-amount", input_mode="numeric", placeholder="25000",
                          width="100%"),
-                rx.text(by_lang(BillingState.limits_fr, BillingState.limits_en), size="1", color_scheme="gray"),
+                rx.text(BillingState.limits, size="1", color_scheme="gray"),
                 rx.text(t("dashboard.request_method"), size="2", weight="medium"),
                 rx.select.root(
                     rx.select.trigger(width="100%", id="request-method"),
@@ -99,15 +99,15 @@ def request_form() -> rx.Component:
 def request_line(req: RequestRow) -> rx.Component:
     # Four columns, so the list fits beside the form on a wide screen (and as cards on a phone).
     return rx.table.row(
-        rx.table.cell(by_lang(req.date_fr, req.date_en), white_space="nowrap"),
+        rx.table.cell(req.date, white_space="nowrap"),
         rx.table.cell(rx.vstack(
-            rx.text(by_lang(req.amount_fr, req.amount_en), weight="bold", white_space="nowrap"),
-            rx.text(by_lang(req.method_fr, req.method_en), " · ",
+            rx.text(req.amount, weight="bold", white_space="nowrap"),
+            rx.text(req.method, " · ",
                     rx.code(req.reference, variant="ghost", class_name="kh-code"), size="1", color_scheme="gray"),
             spacing="0", align=rx.breakpoints(initial="end", sm="start"),
         )),
         rx.table.cell(rx.vstack(
-            rx.badge(by_lang(req.status_fr, req.status_en),
+            rx.badge(req.status_text,
                      color_scheme=rx.match(req.status, *REQUEST_COLOURS.items(), "gray")),
             rx.cond(req.note != "", rx.text(req.note, size="1", color_scheme="gray")),
             spacing="1", align=rx.breakpoints(initial="end", sm="start"),
@@ -131,7 +131,7 @@ def requests_table() -> rx.Component:
     )
 
 
-@page(route="/dashboard/billing", title="KmerHosting", on_load=[BaseState.guard_customer, BillingState.load])
+@page(route="/dashboard/billing", title=page_title("dashboard.billing_title"), on_load=[BaseState.guard_customer, BillingState.load])
 def dashboard_billing() -> rx.Component:
     return dashboard_frame(
         "dashboard.billing_title",

@@ -1,6 +1,7 @@
 import reflex as rx
 
-from ..components.i18n import by_lang, t
+from ..components.i18n import page_title, t, worded
+from ..i18n import display
 from ..components.layout import layout
 from ..components.tables import data_table
 from ..state.base import BaseState
@@ -18,11 +19,13 @@ def renew_controls(row: DomainRow) -> rx.Component:
             rx.hstack(rx.spinner(size="1"), rx.text(t("domains.renewing"), size="2"), align="center",
                       spacing="2", class_name="renewing"),
             rx.hstack(
-                rx.select(YEAR_CHOICES, value=row.years, size="1",
-                          on_change=lambda years: DashboardDomainsState.set_years(row.id, years)),
-                rx.text(t("domains.years_suffix"), size="1", color_scheme="gray"),
+                rx.select.root(rx.select.trigger(aria_label="years"),
+                               rx.select.content(*[rx.select.item(worded(display.years, int(y)), value=y)
+                                                   for y in YEAR_CHOICES]),
+                               value=row.years, size="1",
+                               on_change=lambda years: DashboardDomainsState.set_years(row.id, years)),
                 rx.button(rx.icon("refresh-cw", size=14),
-                          rx.cond(row.priced, by_lang(row.renew_fr, row.renew_en), t("domains.price_checking")),
+                          rx.cond(row.priced, row.renew, t("domains.price_checking")),
                           size="1", loading=DashboardDomainsState.busy, disabled=~row.priced,
                           on_click=DashboardDomainsState.renew(row.id), class_name="renew-domain"),
                 align="center", spacing="2", wrap="wrap", justify="end",
@@ -34,8 +37,8 @@ def renew_controls(row: DomainRow) -> rx.Component:
 def domain_row(row: DomainRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(row.domain, weight="bold", class_name="kh-code")),
-        rx.table.cell(by_lang(row.expires_fr, row.expires_en)),
-        rx.table.cell(rx.badge(by_lang(row.days_fr, row.days_en),
+        rx.table.cell(row.expires),
+        rx.table.cell(rx.badge(row.days,
                                color_scheme=rx.cond(row.urgent, "orange", "green"), variant="soft")),
         rx.table.cell(renew_controls(row)),
         align="center",
@@ -48,7 +51,7 @@ def domains_table() -> rx.Component:
 
 
 def content() -> list[rx.Component]:
-    balance = rx.text(by_lang(DashboardDomainsState.balance_fr, DashboardDomainsState.balance_en),
+    balance = rx.text(DashboardDomainsState.balance_text,
                       color_scheme="gray", id="domains-balance")
     listing = rx.cond(
         DashboardDomainsState.rows.length() > 0,
@@ -69,7 +72,7 @@ def frame(*children: rx.Component) -> rx.Component:
     return dashboard_frame("domains.mine_title", *children)
 
 
-@page(route="/dashboard/domains", title="Mes domaines | KmerHosting",
+@page(route="/dashboard/domains", title=page_title("domains.mine_title"),
          on_load=[BaseState.guard_customer, DashboardDomainsState.load])
 def dashboard_domains_page() -> rx.Component:
     return frame(*content())

@@ -1,6 +1,6 @@
 import reflex as rx
 
-from ..components.i18n import by_lang, t
+from ..components.i18n import page_title, t
 from ..state.base import BaseState
 from ..state.dashboard_services import ServicesState
 from ..state.dashboard_views import RenewOption, ServiceRow
@@ -12,17 +12,17 @@ STATUS_COLOURS = {"active": "green", "pending": "blue", "expired": "red", "suspe
 
 
 def status_badge(row: ServiceRow) -> rx.Component:
-    return rx.badge(by_lang(row.status_fr, row.status_en), color_scheme=rx.match(
+    return rx.badge(row.status_text, color_scheme=rx.match(
         row.status, *STATUS_COLOURS.items(), "gray"), variant="soft", size="2")
 
 
 def expiry_badge(row: ServiceRow) -> rx.Component:
     return rx.match(
         row.alert,
-        ("", rx.text(by_lang(row.days_fr, row.days_en), size="2", color_scheme="gray")),
-        ("expired", rx.badge(rx.icon("circle-alert", size=14), by_lang(row.days_fr, row.days_en),
+        ("", rx.text(row.days, size="2", color_scheme="gray")),
+        ("expired", rx.badge(rx.icon("circle-alert", size=14), row.days,
                              color_scheme="red", variant="solid", size="2")),
-        rx.badge(rx.icon("bell-ring", size=14), by_lang(row.days_fr, row.days_en), color_scheme=row.alert,
+        rx.badge(rx.icon("bell-ring", size=14), row.days, color_scheme=row.alert,
                  variant="soft", size="2"),
     )
 
@@ -43,12 +43,12 @@ def service_card(row: ServiceRow) -> rx.Component:
                 ),
                 rx.hstack(
                     rx.text(t("dashboard.label_expiry"), " ",
-                            rx.text.strong(by_lang(row.expires_fr, row.expires_en)), size="2"),
+                            rx.text.strong(row.expires), size="2"),
                     expiry_badge(row),
                     align="center", spacing="3", wrap="wrap",
                 ),
-                rx.cond(row.note_fr != "",
-                        rx.callout(by_lang(row.note_fr, row.note_en), icon="shield-alert", color_scheme="orange",
+                rx.cond(row.note != "",
+                        rx.callout(row.note, icon="shield-alert", color_scheme="orange",
                                    size="1", class_name="service-note")),
                 spacing="2", align="start",
             ),
@@ -78,15 +78,15 @@ def renew_choice(option: RenewOption) -> rx.Component:
     return rx.box(
         rx.vstack(
             # On a phone the discount goes under "12 mois" rather than splitting it.
-            rx.hstack(rx.text(by_lang(option.label_fr, option.label_en), weight="bold", white_space="nowrap"),
+            rx.hstack(rx.text(option.label, weight="bold", white_space="nowrap"),
                       rx.cond(option.discount > 0,
-                              rx.badge("-" + option.discount.to_string() + "%", color_scheme="green",
+                              rx.badge(option.discount_text, color_scheme="green",
                                        variant="soft")),
                       justify="between", width="100%", wrap="wrap", spacing="1"),
-            rx.text(by_lang(option.price_fr, option.price_en), size=rx.breakpoints(initial="3", xs="4"),
+            rx.text(option.price_text, size=rx.breakpoints(initial="3", xs="4"),
                     weight="bold", white_space="nowrap",
                     color=rx.cond(option.affordable, rx.color("gray", 12), rx.color("red", 10))),
-            rx.text(by_lang(option.new_expiry_fr, option.new_expiry_en), size="1", color_scheme="gray"),
+            rx.text(option.new_expiry, size="1", color_scheme="gray"),
             spacing="1", align="start",
         ),
         on_click=ServicesState.choose_months(option.months),
@@ -98,12 +98,12 @@ def renew_choice(option: RenewOption) -> rx.Component:
     )
 
 
-def selected_option_text(field_fr: str, field_en: str) -> rx.Var:
-    """A field of the chosen duration, in the visitor's language."""
+def selected_option_text(field: str) -> rx.Var:
+    """A field of the chosen duration."""
     return rx.foreach(
         ServicesState.renew_options,
         lambda o: rx.cond(o.months == ServicesState.renew_months,
-                          rx.text.span(by_lang(getattr(o, field_fr), getattr(o, field_en))), rx.fragment()),
+                          rx.text.span(getattr(o, field)), rx.fragment()),
     )
 
 
@@ -112,21 +112,21 @@ def renew_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(t("dashboard.renew"), " ", ServicesState.renew_domain),
             rx.dialog.description(
-                by_lang(ServicesState.renew_intro_fr, ServicesState.renew_intro_en), size="2", color_scheme="gray",
+                ServicesState.renew_intro, size="2", color_scheme="gray",
             ),
             rx.grid(rx.foreach(ServicesState.renew_options, renew_choice),
                     columns=rx.breakpoints(initial="2", xs="3"), spacing="2", width="100%", role="radiogroup",
                     padding_y="1em"),
             rx.hstack(rx.icon("wallet", size=16),
                       rx.text(t("dashboard.label_balance"), " ",
-                              rx.text.strong(by_lang(ServicesState.balance_fr, ServicesState.balance_en)),
+                              rx.text.strong(ServicesState.balance_text),
                               size="2", id="renew-balance"),
                       align="center", spacing="2"),
             rx.box(error_callout(ServicesState.renew_error), padding_y="0.5em"),
             # Sticky: the pay button stays in view on a small screen while the durations scroll.
             rx.hstack(
                 rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray")),
-                rx.button(rx.icon("credit-card", size=16), selected_option_text("confirm_fr", "confirm_en"),
+                rx.button(rx.icon("credit-card", size=16), selected_option_text("confirm"),
                           on_click=ServicesState.confirm_renew,
                           id="renew-confirm"),
                 justify="end", spacing="3", width="100%", wrap="wrap", class_name="kh-dialog-actions",
@@ -146,14 +146,14 @@ def empty_state() -> rx.Component:
                              align="center", spacing="3", padding="2em"), width="100%")
 
 
-@page(route="/dashboard/services", title="KmerHosting",
+@page(route="/dashboard/services", title=page_title("dashboard.services_title"),
          on_load=[BaseState.guard_customer, ServicesState.load])
 def dashboard_services() -> rx.Component:
     return dashboard_frame(
         "dashboard.services_title",
         rx.hstack(rx.icon("wallet", size=16),
                   rx.text(t("dashboard.label_balance"), " ",
-                          rx.text.strong(by_lang(ServicesState.balance_fr, ServicesState.balance_en),
+                          rx.text.strong(ServicesState.balance_text,
                                          id="services-balance", white_space="nowrap"), size="3"),
                   rx.link(t("dashboard.top_up"), href="/dashboard/billing", size="2"),
                   align="center", spacing="2"),

@@ -1,6 +1,6 @@
 import reflex as rx
 
-from ..components.i18n import t
+from ..components.i18n import page_title, t
 from ..components.layout import CARD_SIZE
 from ..state.base import BaseState
 from ..state.dashboard_settings import SettingsState
@@ -69,7 +69,7 @@ def email_form() -> rx.Component:
     )
 
 
-@page(route="/dashboard/settings", title="KmerHosting",
+@page(route="/dashboard/settings", title=page_title("dashboard.settings_title"),
          on_load=[BaseState.guard_customer, SettingsState.load])
 def dashboard_settings() -> rx.Component:
     return dashboard_frame(

@@ -1,6 +1,7 @@
 import reflex as rx
 
-from ..components.i18n import by_lang, t
+from ..components.i18n import page_title, t, worded
+from ..i18n import display
 from ..components.layout import layout
 from ..state.domains import YEAR_CHOICES, DomainsState, OfferView
 from .registry import page
@@ -25,9 +26,9 @@ def search_form() -> rx.Component:
 def years_picker() -> rx.Component:
     return rx.hstack(
         rx.text(t("domains.years_label"), size="2", color_scheme="gray"),
-        rx.select(YEAR_CHOICES, value=DomainsState.years, on_change=DomainsState.set_years, size="2",
-                  id="domain-years"),
-        rx.text(t("domains.years_suffix"), size="2", color_scheme="gray"),
+        rx.select.root(rx.select.trigger(id="domain-years"),
+                       rx.select.content(*[rx.select.item(worded(display.years, int(y)), value=y) for y in YEAR_CHOICES]),
+                       value=DomainsState.years, on_change=DomainsState.set_years, size="2"),
         align="center", spacing="2",
     )
 
@@ -49,7 +50,7 @@ def offer_row(offer: OfferView) -> rx.Component:
             rx.spacer(),
             rx.cond(offer.available,
                     rx.hstack(
-                        rx.text(by_lang(offer.price_fr, offer.price_en), weight="bold", size="4",
+                        rx.text(offer.price, weight="bold", size="4",
                                 color=rx.color("green", 11)),
                         rx.button(rx.cond(in_cart, rx.icon("check", size=16), rx.icon("shopping-cart", size=16)),
                                   t("domains.add_to_cart"), disabled=in_cart,
@@ -66,8 +67,8 @@ def results() -> rx.Component:
         rx.cond(DomainsState.searching,
                 rx.hstack(rx.spinner(size="2"), rx.text(t("domains.searching"), size="2", color_scheme="gray"),
                           align="center", spacing="2", id="domain-searching")),
-        rx.cond(DomainsState.error_fr != "",
-                rx.callout(by_lang(DomainsState.error_fr, DomainsState.error_en), icon="triangle-alert",
+        rx.cond(DomainsState.error != "",
+                rx.callout(DomainsState.error, icon="triangle-alert",
                            color_scheme="red", width="100%", id="domain-error")),
         rx.cond(DomainsState.searched,
                 rx.vstack(rx.foreach(DomainsState.offers, offer_row), spacing="2", width="100%",
@@ -76,7 +77,7 @@ def results() -> rx.Component:
     )
 
 
-@page(route="/domains", title="Domaines | KmerHosting")
+@page(route="/domains", title=page_title("domains.title"))
 def domains_page() -> rx.Component:
     return layout(
         rx.vstack(

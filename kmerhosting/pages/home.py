@@ -1,6 +1,6 @@
 import reflex as rx
 
-from ..components.i18n import t
+from ..components.i18n import page_title, t
 from ..components.layout import layout
 from ..components.pack_card import pack_card
 from ..state.home import HomeState
@@ -52,6 +52,6 @@ def why() -> rx.Component:
     )
 
 
-@page(route="/", title="KmerHosting", on_load=HomeState.load)
+@page(route="/", title=page_title("brand.tagline"), on_load=HomeState.load)
 def index() -> rx.Component:
     return layout(hero(), pricing(), why())

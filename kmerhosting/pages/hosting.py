@@ -1,6 +1,6 @@
 import reflex as rx
 
-from ..components.i18n import by_lang, t
+from ..components.i18n import page_title, t
 from ..components.layout import layout
 from ..components.pack_card import pack_card
 from ..components.shop import duration_picker, price_summary
@@ -8,7 +8,7 @@ from ..state.hosting import HostingState
 from .registry import page
 
 
-@page(route="/hosting", title="KmerHosting", on_load=HostingState.load_catalogue)
+@page(route="/hosting", title=page_title("shop.hosting.title"), on_load=HostingState.load_catalogue)
 def hosting() -> rx.Component:
     return layout(
         rx.vstack(
@@ -33,11 +33,11 @@ def pack_details() -> rx.Component:
                     href="/hosting", size="2"),
             rx.hstack(rx.heading(pack.name, size="8"), rx.badge(pack.panel, size="2", variant="soft"),
                       align="center", spacing="3"),
-            rx.text(by_lang(pack.description_fr, pack.description_en), size="4", color_scheme="gray"),
+            rx.text(pack.description, size="4", color_scheme="gray"),
             duration_picker(),
             rx.text(t("shop.pack.includes"), weight="bold", margin_top="1em"),
             rx.grid(
-                rx.foreach(by_lang(pack.lines_fr, pack.lines_en),
+                rx.foreach(pack.lines,
                            lambda line: rx.hstack(rx.icon("check", size=16, color=rx.color("green", 9)),
                                                   rx.text(line, size="2"), align="center", spacing="2")),
                 columns=rx.breakpoints(initial="1", sm="2"), spacing="2", width="100%",
@@ -49,7 +49,7 @@ def pack_details() -> rx.Component:
     )
 
 
-@page(route="/hosting/[slug]", title="KmerHosting", on_load=HostingState.load_pack)
+@page(route="/hosting/[slug]", title=HostingState.title, on_load=HostingState.load_pack)
 def hosting_pack() -> rx.Component:
     return layout(
         rx.cond(

@@ -6,7 +6,7 @@ answers such a request with HTTP status 404.
 
 import reflex as rx
 
-from ..components.i18n import t
+from ..components.i18n import page_title, t
 from ..components.layout import layout
 from .registry import page
 
@@ -24,7 +24,7 @@ def way_back(icon: str, key: str, href: str, id_: str) -> rx.Component:
     )
 
 
-@page(route="404", title="Page introuvable · KmerHosting")
+@page(route="404", title=page_title("common.not_found"))
 def not_found() -> rx.Component:
     return layout(
         rx.vstack(

@@ -13,7 +13,7 @@ from ..core.admin.common import Page
 from ..core.args import parse_form
 from ..core.errors import NotAuthorized
 from ..db import session_scope
-from ..i18n.format import format_datetime, format_xaf
+from ..i18n import display
 from .base import BaseState
 
 
@@ -66,24 +66,29 @@ class AdminState(rx.State, mixin=True):
         self.notice = self._t(key, **params)
         return rx.toast.success(self.notice)
 
+    def _set_page(self, result: Page) -> None:
+        self.page, self.pages, self.total = result.page, result.pages, result.total
+
+    def _money(self, amount: int) -> str:
+        return display.money(int(amount or 0), self.lang)
+
+    def _when(self, moment) -> str:
+        return display.datetime_(moment, self.lang) if moment else ""
+
+    def _page_step(self, step: int) -> int:
+        return max(1, min(self.pages, self.page + step))
+
+
+class FollowsLanguage(rx.State, mixin=True):
+    """For an admin page that still words its rows when it loads them (not yet in computed vars): the
+    page's language follower calls this on a switch, and the page is read again in the new language."""
+
     @rx.event
     def follow_language(self):
         """Mounted again when the visitor switches language: reformat the page's amounts and dates."""
         if self._loaded_lang and self._loaded_lang != self.lang and hasattr(self, "load"):
             return self.load()
         return self._run(lambda session, admin_id: None, quiet_refusal=True)[1]
-
-    def _set_page(self, result: Page) -> None:
-        self.page, self.pages, self.total = result.page, result.pages, result.total
-
-    def _money(self, amount: int) -> str:
-        return format_xaf(int(amount or 0), self.lang)
-
-    def _when(self, moment) -> str:
-        return format_datetime(moment, self.lang) if moment else ""
-
-    def _page_step(self, step: int) -> int:
-        return max(1, min(self.pages, self.page + step))
 
 
 class PagedAdminState(AdminState, mixin=True):
@@ -107,7 +112,7 @@ class PagedAdminState(AdminState, mixin=True):
         return self._run(self._fill)[1]
 
 
-class AdminOverviewState(AdminState, BaseState):
+class AdminOverviewState(FollowsLanguage, AdminState, BaseState):
     cards: list[dict[str, str]] = []
 
     @rx.event
@@ -117,7 +122,7 @@ class AdminOverviewState(AdminState, BaseState):
             return failed
         money = {"revenue_30_days", "outstanding"}
         self.cards = [
-            {"key": key, "value": self._money(value) if key in money else str(value), "href": href}
+            {"key": key, "value": self._money(value) if key in money else display.number(value, self.lang), "href": href}
             for key, href in (("pending_requests", "/admin/credits"), ("failed_mails", "/admin/notifications"),
                               ("pending_services", "/admin/services"), ("active_services", "/admin/services"),
                               ("customers", "/admin/users"), ("revenue_30_days", "/admin/stats"),

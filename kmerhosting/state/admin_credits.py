@@ -6,14 +6,14 @@ import reflex as rx
 
 from ..core.admin import credits, users
 from ..core.args import or_none, parse_choice
-from .admin import PagedAdminState, as_form
+from .admin import FollowsLanguage, PagedAdminState, as_form
 from .base import BaseState
 from .forms import row_id
 
 STATUSES = ("pending", "approved", "rejected", "cancelled")
 
 
-class AdminCreditsState(PagedAdminState, BaseState):
+class AdminCreditsState(FollowsLanguage, PagedAdminState, BaseState):
     requests: list[dict[str, str]] = []
     request_status: str = "pending"
     form_key: int = 0  # changes after a successful top-up so the form is emptied

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
+from typing import Any
 
 import reflex as rx
 
 from ..core.admin import audit_log, notifications
+from ..core.args import parse_flag
+from ..i18n import display
 from .admin import PagedAdminState, as_form
 from .base import BaseState
 from .offloop import off_loop
@@ -20,28 +22,70 @@ WATCH_ROUNDS = 60
 
 
 class AdminMailsState(PagedAdminState, BaseState):
-    rows: list[dict[str, str]] = []
+    _rows: list[dict] = []  # each mail's values (dates, kind and status codes)
     # Mails this page queued again and follows until the worker has tried them (server side only).
     _resent: list[int] = []
     _watching: bool = False
-    kinds: list[str] = []
+    _kinds: list[str] = []
     status: str = ALL
     kind: str = ALL
     recipient: str = ""
+    # The mail opened in the viewer: what it said, rendered again from its template.
+    mail_open: bool = False
+    mail_subject: str = ""
+    mail_text: str = ""
+    mail_html: str = ""
+    mail_language: str = ""  # the language the mail was written in (its reader's, not the admin's)
+
+    @rx.var
+    def rows(self) -> list[dict[str, str]]:
+        lang = self.lang
+        return [{**row, "when": display.datetime_(row["created_at"], lang), "sent": display.datetime_(row["sent_at"], lang),
+                 "kind_label": display.label("mail_kind", row["kind"], lang),
+                 "status_label": display.label("mail_status", row["status"], lang),
+                 "threshold": display.days(row["threshold"], lang) if row["threshold"] is not None else "",
+                 "attempts": display.number(row["attempts"], lang), "created_at": "", "sent_at": ""}
+                for row in self._rows]
+
+    @rx.var
+    def kinds(self) -> list[dict[str, str]]:
+        """The filter's choices: each kind of mail in words (none before the log is loaded)."""
+        if not self._kinds:
+            return []
+        return [{"value": ALL, "label": self._t("admin.mails.all_kinds")},
+                *({"value": k, "label": display.label("mail_kind", k, self.lang)} for k in self._kinds)]
 
     def _fill(self, session, admin_id):
         result = notifications.list_mails(session, admin_id, status="" if self.status == ALL else self.status,
                                           kind="" if self.kind == ALL else self.kind, recipient=self.recipient,
                                           page=self.page)
         self._set_page(result)
-        self.kinds = [ALL, *notifications.mail_kinds(session, admin_id)]
-        self.rows = [
-            {"id": str(m.id), "when": self._when(m.created_at), "recipient": m.recipient, "kind": m.kind,
-             "service": domain or "", "threshold": "" if m.threshold is None else str(m.threshold),
-             "status": m.status, "error": (m.error or "")[:300], "attempts": str(m.attempts),
-             "subject": m.subject, "sent": self._when(m.sent_at)}
+        self._kinds = notifications.mail_kinds(session, admin_id)
+        self._rows = [
+            {"id": str(m.id), "created_at": m.created_at, "recipient": m.recipient, "kind": m.kind,
+             "service": domain or "", "threshold": m.threshold, "status": m.status, "error": (m.error or "")[:300],
+             "attempts": m.attempts, "subject": m.subject, "language": m.language, "sent_at": m.sent_at}
             for m, domain in result.rows
         ]
+
+    @rx.event
+    def open_mail(self, log_id: int):
+        """Show what one logged mail said: its subject, its text and a preview of its HTML."""
+        content, failed = self._run(lambda session, admin_id: notifications.mail_content(session, admin_id, log_id))
+        if failed:
+            return failed
+        self.mail_subject, self.mail_text, self.mail_html, self.mail_language = content
+        self.mail_open = True
+        return None
+
+    @rx.event
+    def set_mail_open(self, is_open: bool):
+        """The viewer closes (it only opens with a mail, through open_mail)."""
+        _, refused = self._run(lambda session, admin_id: admin_id)
+        if refused or not parse_flag(is_open):
+            self.mail_open = False
+            self.mail_subject = self.mail_text = self.mail_html = self.mail_language = ""
+        return refused
 
     @rx.event
     def apply_filters(self, form: dict):
@@ -94,12 +138,8 @@ class AdminMailsState(PagedAdminState, BaseState):
                 self._watching = False
 
 
-def _short(snapshot: dict) -> str:
-    return json.dumps(snapshot or {}, ensure_ascii=False, sort_keys=True, default=str)[:400]
-
-
 class AdminAuditState(PagedAdminState, BaseState):
-    rows: list[dict[str, str]] = []
+    _rows: list[dict] = []  # each action's values: who, the action's code, the target's name, before/after
     action: str = ""
     target_type: str = ""
 
@@ -107,12 +147,23 @@ class AdminAuditState(PagedAdminState, BaseState):
         result = audit_log.list_audit(session, admin_id, action=self.action, target_type=self.target_type,
                                       page=self.page)
         self._set_page(result)
-        self.rows = [
-            {"id": str(a.id), "when": self._when(a.created_at), "actor": email or "-", "action": a.action,
-             "target": f"{a.target_type} #{a.target_id}" if a.target_id else a.target_type,
-             "before": _short(a.before), "after": _short(a.after)}
+        names = audit_log.target_names(session, result.rows)
+        actors = audit_log.actor_names(session, result.rows)
+        self._rows = [
+            {"id": str(a.id), "created_at": a.created_at, "actor": actors.get(a.actor_id, email or ""),
+             "action": a.action, "target_type": a.target_type,
+             "target": names.get((a.target_type, a.target_id), "") if a.target_id else "",
+             "before": a.before or {}, "after": a.after or {}}
             for a, email in result.rows
         ]
+
+    @rx.var
+    def rows(self) -> list[dict[str, Any]]:
+        lang = self.lang
+        return [{"id": row["id"], "when": display.datetime_(row["created_at"], lang),
+                 "what": display.audit_sentence(row["actor"], row["action"], row["target"], lang),
+                 "changes": display.changes(row["before"], row["after"], row["target_type"], lang)}
+                for row in self._rows]
 
     @rx.event
     def apply_filters(self, form: dict):

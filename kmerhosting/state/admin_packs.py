@@ -7,8 +7,9 @@ import reflex as rx
 from ..config import DURATIONS
 from ..core.admin import packs
 from ..core.args import or_none, parse_flag, parse_id
+from ..i18n import display
 from ..models import CONTROL_PANEL_LABELS, Pack
-from .admin import AdminState, as_form
+from .admin import AdminState, FollowsLanguage, as_form
 from .base import BaseState
 
 EMPTY_FORM = {"name": "", "slug": "", "description_fr": "", "description_en": "", "monthly_price": "",
@@ -30,7 +31,7 @@ def pack_form(pack: Pack) -> dict[str, str]:
     }
 
 
-class AdminPacksState(AdminState, BaseState):
+class AdminPacksState(FollowsLanguage, AdminState, BaseState):
     rows: list[dict[str, str]] = []
     editing: int = -1  # -1 no form shown, 0 a new pack, else the pack's id
     form: dict[str, str] = {}
@@ -40,8 +41,10 @@ class AdminPacksState(AdminState, BaseState):
         self.rows = [
             {"id": str(p.id), "name": p.name, "slug": p.slug, "monthly": self._money(p.monthly_price),
              "panel": CONTROL_PANEL_LABELS.get(p.control_panel, p.control_panel), "active": "1" if p.is_active else "", "services": str(n),
-             "discounts": ", ".join(f"{m} m: {p.discounts[str(m)]} %" for m in DURATIONS
-                                    if str(m) in (p.discounts or {})) or self._t("admin.packs.default_discounts")}
+             "discounts": ", ".join(f"{display.months(m, self.lang)}{display.colon(self.lang)}"
+                                    f"{display.discount(int(p.discounts[str(m)]), self.lang)}" for m in DURATIONS
+                                    if str(m) in (p.discounts or {})) or self._t("admin.packs.default_discounts"),
+             "services_count": display.number(n, self.lang)}
             for p, n in packs.list_packs(session, admin_id)
         ]
 

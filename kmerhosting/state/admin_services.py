@@ -5,15 +5,15 @@ from __future__ import annotations
 import reflex as rx
 
 from ..core.admin import services
-from ..i18n.format import format_date, format_months
-from .admin import PagedAdminState, as_form
+from ..i18n import display
+from .admin import FollowsLanguage, PagedAdminState, as_form
 from .base import BaseState
 from .forms import row_id
 
 ALL = "all"
 
 
-class AdminServicesState(PagedAdminState, BaseState):
+class AdminServicesState(FollowsLanguage, PagedAdminState, BaseState):
     rows: list[dict[str, str]] = []
     status: str = ALL
     search: str = ""
@@ -24,8 +24,8 @@ class AdminServicesState(PagedAdminState, BaseState):
         self._set_page(result)
         self.rows = [
             {"id": str(s.id), "domain": s.domain, "email": email, "user_id": str(s.user_id), "pack": pack,
-             "status": s.status, "duration": format_months(s.duration_months, self.lang),
-             "expires": format_date(s.expires_at, self.lang), "panel_url": s.panel_url,
+             "status": s.status, "duration": display.months(s.duration_months, self.lang),
+             "expires": display.date(s.expires_at, self.lang), "panel_url": s.panel_url,
              "next": ",".join(sorted(services.TRANSITIONS.get(s.status, set())))}
             for s, email, pack in result.rows
         ]

@@ -8,7 +8,7 @@ import reflex as rx
 
 from ..core.admin import stats
 from ..core.args import or_none, parse_choice
-from ..i18n.format import format_months, format_xaf
+from ..i18n import display
 from .admin import AdminState, as_form
 from .base import BaseState
 
@@ -17,11 +17,13 @@ class AdminStatsState(AdminState, BaseState):
     start: str = ""
     end: str = ""
     granularity: str = "day"
-    revenue_rows: list[dict[str, Any]] = []
-    customer_rows: list[dict[str, Any]] = []
-    pack_rows: list[dict[str, Any]] = []
-    duration_rows: list[dict[str, Any]] = []
-    summary: dict[str, str] = {}
+    # The report's values (integers of XAF, counts, ISO period labels); the charts' and tables' rows are
+    # computed from them in the visitor's language.
+    _revenue: list[dict] = []
+    _customers: list[dict] = []
+    _by_pack: list[dict] = []
+    _by_duration: list[dict] = []
+    _totals: dict = {}
 
     def _period(self) -> stats.Period:
         if not self.start or not self.end:
@@ -34,25 +36,59 @@ class AdminStatsState(AdminState, BaseState):
 
     def _fill(self, session, admin_id):
         rep = self._report(session, admin_id)
-        self.revenue_rows = [{"period": r["period"], "revenue": r["revenue"], "gross": r["gross"],
-                              "refunds": r["refunds"]} for r in rep.revenue]
-        self.customer_rows = [dict(r) for r in rep.customers]
-        # Both languages, so the language switch changes the page at once without a reload.
-        self.pack_rows = [{**r, "label_fr": format_xaf(r["amount"], "fr"), "label_en": format_xaf(r["amount"], "en")}
-                          for r in rep.by_pack]
-        self.duration_rows = [{**r, "name_fr": format_months(r["months"], "fr"),
-                               "name_en": format_months(r["months"], "en"),
-                               "label_fr": format_xaf(r["amount"], "fr"), "label_en": format_xaf(r["amount"], "en")}
-                              for r in rep.by_duration]
-        rate = rep.renewals["rate_percent"]
-        summary = {"new_customers": str(rep.totals["new_customers"]), "expiring_30": str(rep.expiries["days_30"]),
-                   "expiring_60": str(rep.expiries["days_60"]), "renewed": str(rep.renewals["renewed"]),
-                   "lapsed": str(rep.renewals["lapsed"]), "renewal_rate": "-" if rate is None else f"{rate} %"}
-        money = {"revenue": rep.totals["revenue"], "gross": rep.totals["gross"], "refunds": rep.totals["refunds"],
-                 "outstanding": rep.outstanding}
-        for lang in ("fr", "en"):
-            summary.update({f"{k}_{lang}": format_xaf(v, lang) for k, v in money.items()})
-        self.summary = summary
+        self._revenue = [dict(r) for r in rep.revenue]
+        self._customers = [dict(r) for r in rep.customers]
+        self._by_pack = [dict(r) for r in rep.by_pack]
+        self._by_duration = [dict(r) for r in rep.by_duration]
+        self._totals = {**rep.totals, "outstanding": rep.outstanding, "expiring_30": rep.expiries["days_30"],
+                        "expiring_60": rep.expiries["days_60"], "renewed": rep.renewals["renewed"],
+                        "lapsed": rep.renewals["lapsed"], "rate_percent": rep.renewals["rate_percent"]}
+
+    @rx.var
+    def revenue_rows(self) -> list[dict[str, Any]]:
+        return [{"period": display.period(r["period"], self.lang), "revenue": r["revenue"],
+                 "label": display.money(r["revenue"], self.lang)} for r in self._revenue]
+
+    @rx.var
+    def customer_rows(self) -> list[dict[str, Any]]:
+        return [{"period": display.period(r["period"], self.lang), "customers": r["customers"],
+                 "label": display.number(r["customers"], self.lang)} for r in self._customers]
+
+    @rx.var
+    def pack_rows(self) -> list[dict[str, Any]]:
+        return [{"name": r["pack"], "services": display.number(r["services"], self.lang), "amount": r["amount"],
+                 "label": display.money(r["amount"], self.lang)} for r in self._by_pack]
+
+    @rx.var
+    def duration_rows(self) -> list[dict[str, Any]]:
+        return [{"name": display.months(r["months"], self.lang), "services": display.number(r["services"], self.lang),
+                 "amount": r["amount"], "label": display.money(r["amount"], self.lang)} for r in self._by_duration]
+
+    @rx.var
+    def revenue_ticks(self) -> list[int]:
+        return display.chart_ticks(max((r["revenue"] for r in self._revenue), default=0))
+
+    @rx.var
+    def sales_ticks(self) -> list[int]:
+        return display.chart_ticks(max((r["amount"] for r in self._by_pack + self._by_duration), default=0))
+
+    @rx.var
+    def axis_labels(self) -> dict[str, str]:
+        """The money axes' tick labels ("20 000 FCFA"), looked up by the charts' tick formatter."""
+        return {str(v): display.money(v, self.lang) for v in {*self.revenue_ticks, *self.sales_ticks}}
+
+    @rx.var
+    def summary(self) -> dict[str, str]:
+        t, lang = self._totals, self.lang
+        if not t:
+            return {}
+        rate = t["rate_percent"]
+        return {"new_customers": display.number(t["new_customers"], lang),
+                "expiring_30": display.number(t["expiring_30"], lang),
+                "expiring_60": display.number(t["expiring_60"], lang),
+                "renewed": display.number(t["renewed"], lang), "lapsed": display.number(t["lapsed"], lang),
+                "renewal_rate": "-" if rate is None else display.percent(rate / 100, lang),
+                **{k: display.money(t[k], lang) for k in ("revenue", "gross", "refunds", "outstanding")}}
 
     @rx.event
     def load(self):
@@ -76,7 +112,7 @@ class AdminStatsState(AdminState, BaseState):
         name = or_none(parse_choice, name, stats.REPORTS) or ""
 
         def work(session, admin_id):
-            return stats.to_csv(self._report(session, admin_id), name)
+            return stats.to_csv(self._report(session, admin_id), name, self.lang)
         text, failed = self._run(work)
         if failed:
             return failed

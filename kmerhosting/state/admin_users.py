@@ -5,9 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from ..core.admin import users
-from ..i18n import translate
-from ..i18n.format import format_months
-from .admin import AdminState, PagedAdminState, as_form
+from ..i18n import display, translate
+from .admin import AdminState, FollowsLanguage, PagedAdminState, as_form
 from .base import BaseState
 
 ALL = "all"
@@ -17,7 +16,7 @@ def _filter_value(value: str) -> str:
     return "" if value in ("", ALL) else value
 
 
-class AdminUsersState(PagedAdminState, BaseState):
+class AdminUsersState(FollowsLanguage, PagedAdminState, BaseState):
     rows: list[dict[str, str]] = []
     search: str = ""
     status: str = ALL
@@ -60,41 +59,84 @@ def route_user_id(path: str) -> str:
 
 
 class AdminUserState(AdminState, BaseState):
-    user: dict[str, str] = {}
-    services: list[dict[str, str]] = []
-    ledger: list[dict[str, str]] = []
-    requests: list[dict[str, str]] = []
-    logins: list[dict[str, str]] = []
-    mails: list[dict[str, str]] = []
+    # The user's history as values (datetimes, integers, codes); the tables' words are computed in the
+    # visitor's language (`_worded`), so a language switch re-words the page without reading it again.
+    _user: dict = {}
+    _services: list[dict] = []
+    _ledger: list[dict] = []
+    _requests: list[dict] = []
+    _logins: list[dict] = []
+    _mails: list[dict] = []
 
     def _target(self) -> str:
         return route_user_id(self.router.url.path)
 
     def _fill(self, session, admin_id):
         h = users.user_history(session, admin_id, self._target())
-        u, lang = h["user"], self.lang
-        self.user = {"id": str(u.id), "email": u.email, "name": u.name, "role": u.role,
-                     "status": u.status, "credits": self._money(u.credits), "language": u.language,
-                     "created": self._when(u.created_at), "last_login": self._when(u.last_login_at) or "—",
-                     "verified": self._when(u.email_verified_at) or "—", "phone": u.phone or "—", "is_self": "1" if u.id == admin_id else ""}
-        self.services = [{"id": str(s.id), "domain": s.domain, "pack": pack, "status": s.status,
-                          "duration": format_months(s.duration_months, lang), "price": self._money(s.price_paid),
-                          "expires": self._when(s.expires_at)} for s, pack in h["services"]]
-        self.ledger = [{"id": str(t.id), "when": self._when(t.created_at), "kind": t.kind,
-                        "amount": self._money(t.amount), "balance": self._money(t.balance_after),
-                        "description": t.description or t.reference} for t in h["ledger"]]
-        self.requests = [{"id": str(r.id), "when": self._when(r.created_at), "amount": self._money(r.amount),
-                          "method": r.payment_method, "reference": r.payment_reference, "status": r.status,
-                          "note": r.note} for r in h["requests"]]
-        self.logins = [{"created": self._when(a.created_at), "client": a.client or "-",
-                        "revoked": self._when(a.revoked_at) or translate("admin.user.still_open", lang)}
-                       for a in h["logins"]]
-        self.mails = [{"id": str(m.id), "when": self._when(m.created_at), "kind": m.kind, "status": m.status,
-                       "subject": m.subject, "error": m.error[:120]} for m in h["mails"]]
+        u = h["user"]
+        self._user = {"id": str(u.id), "email": u.email, "name": u.name, "role": u.role, "status": u.status,
+                      "credits": u.credits, "language": u.language, "created": u.created_at,
+                      "last_login": u.last_login_at, "verified": u.email_verified_at, "phone": u.phone or "—",
+                      "is_self": "1" if u.id == admin_id else ""}
+        self._services = [{"id": str(s.id), "domain": s.domain, "pack": pack, "status": s.status,
+                           "months": s.duration_months, "price": s.price_paid, "expires": s.expires_at}
+                          for s, pack in h["services"]]
+        self._ledger = [{"id": str(t.id), "when": t.created_at, "kind": t.kind, "amount": t.amount,
+                         "balance": t.balance_after, "description": t.description, "reference": t.reference}
+                        for t in h["ledger"]]
+        self._requests = [{"id": str(r.id), "when": r.created_at, "amount": r.amount, "method": r.payment_method,
+                           "reference": r.payment_reference, "status": r.status, "note": r.note}
+                          for r in h["requests"]]
+        self._logins = [{"created": a.created_at, "ip": a.client or "—", "revoked": a.revoked_at} for a in h["logins"]]
+        self._mails = [{"id": str(m.id), "when": m.created_at, "kind": m.kind, "status": m.status,
+                        "subject": m.subject, "language": m.language, "error": m.error[:120]} for m in h["mails"]]
+
+    @rx.var
+    def user(self) -> dict[str, str]:
+        u, lang = self._user, self.lang
+        if not u:
+            return {}
+        return {**{k: v for k, v in u.items() if isinstance(v, str)}, "credits": display.money(u["credits"], lang),
+                "created": display.datetime_(u["created"], lang),
+                "last_login": display.datetime_(u["last_login"], lang) or "—",
+                "verified": display.datetime_(u["verified"], lang) or "—"}
+
+    @rx.var
+    def services(self) -> list[dict[str, str]]:
+        lang = self.lang
+        return [{**s, "duration": display.months(s["months"], lang), "price": display.money(s["price"], lang),
+                 "expires": display.date(s["expires"], lang), "months": str(s["months"])} for s in self._services]
+
+    @rx.var
+    def ledger(self) -> list[dict[str, str]]:
+        lang = self.lang
+        return [{"id": t["id"], "when": display.datetime_(t["when"], lang), "kind": t["kind"],
+                 "amount": display.money(t["amount"], lang, signed=True), "balance": display.money(t["balance"], lang),
+                 "description": display.description(t["description"], lang) or display.reference(t["reference"], lang)[0]}
+                for t in self._ledger]
+
+    @rx.var
+    def requests(self) -> list[dict[str, str]]:
+        lang = self.lang
+        return [{**r, "when": display.datetime_(r["when"], lang), "amount": display.money(r["amount"], lang)}
+                for r in self._requests]
+
+    @rx.var
+    def logins(self) -> list[dict[str, str]]:
+        lang = self.lang
+        return [{"created": display.datetime_(a["created"], lang), "ip": a["ip"],
+                 "revoked": display.datetime_(a["revoked"], lang) or translate("admin.user.still_open", lang)}
+                for a in self._logins]
+
+    @rx.var
+    def mails(self) -> list[dict[str, str]]:
+        lang = self.lang
+        return [{**m, "when": display.datetime_(m["when"], lang), "kind": display.label("mail_kind", m["kind"], lang)}
+                for m in self._mails]
 
     @rx.event
     def load(self):
-        self.user = {}
+        self._user = {}
         return self._run(self._fill, quiet_refusal=True)[1]
 
     @rx.event

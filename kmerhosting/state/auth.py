@@ -115,6 +115,13 @@ class RegisterState(AuthFormState):
         self._reset_form()
 
     @rx.event
+    def field_edited(self, name: str, value: str):
+        """A field the visitor has filled since the last try loses that try's error (the next submit
+        checks it again)."""
+        if isinstance(name, str) and name in self.errors and isinstance(value, str) and value.strip():
+            self.errors = {k: v for k, v in self.errors.items() if k != name}
+
+    @rx.event
     def submit(self, form_data: dict):
         self._reset_form()
         data = _form(form_data)

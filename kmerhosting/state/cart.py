@@ -12,13 +12,14 @@ import dataclasses
 import reflex as rx
 from sqlmodel import Session
 
+from ..config import DURATIONS
 from ..core import cart
 from ..core.args import or_none, parse_choice, parse_flag, parse_form, parse_id, parse_int, parse_text
 from ..core.checkout import PRICE_STALE, PreviewLine, preview_items
 from ..core.errors import KmerError
 from ..db import session_scope
 from ..i18n import translate
-from ..i18n.format import format_months, format_xaf
+from ..i18n import display
 from ..integrations.registrar import RegistrarError
 from .base import BaseState
 from .domains import kept_offer, offers_by_domain, search_now
@@ -31,60 +32,48 @@ class CartLine:
     is_hosting: bool = True
     title: str = ""
     months: str = "12"
-    duration_fr: str = ""
-    duration_en: str = ""
+    duration: str = ""
     domain: str = ""
     domain_mode: str = ""
     domain_years: str = "1"
     has_domain: bool = False
-    hosting_fr: str = ""
-    hosting_en: str = ""
-    domain_fr: str = ""
-    domain_en: str = ""
-    amount_fr: str = ""
-    amount_en: str = ""
-    problem_fr: str = ""
-    problem_en: str = ""
+    hosting: str = ""
+    domain_price: str = ""
+    amount: str = ""
+    problem: str = ""
 
 
 @dataclasses.dataclass
 class DomainOfferView:
     domain: str = ""
     available: bool = False
-    price_fr: str = ""
-    price_en: str = ""
+    price: str = ""
 
 
-def money(amount: int) -> tuple[str, str]:
-    return format_xaf(amount, "fr"), format_xaf(amount, "en")
-
-
-def problem_texts(line: PreviewLine) -> tuple[str, str]:
+def problem_text(line: PreviewLine, lang: str) -> str:
     if not line.problem:
-        return "", ""
+        return ""
     params = {}
     if line.problem == "price_changed":
-        for lang in ("fr", "en"):
-            params[lang] = {"old": format_xaf(line.quoted_hosting + line.quoted_domain, lang),
-                            "new": format_xaf(line.amount, lang)}
-    key = f"shop.problem.{line.problem}"
-    return (translate(key, "fr", **params.get("fr", {})), translate(key, "en", **params.get("en", {})))
+        params = {"old": display.money(line.quoted_hosting + line.quoted_domain, lang),
+                  "new": display.money(line.amount, lang)}
+    return translate(f"shop.problem.{line.problem}", lang, **params)
 
 
-def cart_line(line: PreviewLine) -> CartLine:
-    hosting_fr, hosting_en = money(line.hosting_price)
-    domain_fr, domain_en = money(line.domain_price)
-    amount_fr, amount_en = money(line.amount)
-    problem_fr, problem_en = problem_texts(line)
+def cart_line(line: PreviewLine, lang: str) -> CartLine:
     return CartLine(
         id=line.item_id, is_hosting=line.kind == "hosting",
         title=line.pack_name if line.kind == "hosting" else line.domain,
-        months=str(line.months), duration_fr=format_months(line.months, "fr") if line.months else "",
-        duration_en=format_months(line.months, "en") if line.months else "",
+        months=str(line.months), duration=display.months(line.months, lang) if line.months else "",
         domain=line.domain, domain_mode=line.domain_mode, domain_years=str(line.domain_years),
-        has_domain=bool(line.domain and line.domain_mode), hosting_fr=hosting_fr, hosting_en=hosting_en,
-        domain_fr=domain_fr, domain_en=domain_en, amount_fr=amount_fr, amount_en=amount_en,
-        problem_fr=problem_fr, problem_en=problem_en)
+        has_domain=bool(line.domain and line.domain_mode), hosting=display.money(line.hosting_price, lang),
+        domain_price=display.money(line.domain_price, lang), amount=display.money(line.amount, lang),
+        problem=problem_text(line, lang))
+
+
+def offer_view(offer, lang: str) -> DomainOfferView:
+    return DomainOfferView(domain=offer.domain, available=offer.available,
+                           price=translate("shop.domain.per_year", lang, amount=display.money(offer.price_xaf, lang)))
 
 
 MAX_DOMAIN = 253
@@ -103,9 +92,8 @@ def _small(value, low: int = 0, high: int = 1000) -> int | None:
 class CartState(BaseState):
     # This browser's anonymous cart key (random, made server-side on first visit).
     visitor_key: str = rx.LocalStorage("", name="kh_cart", sync=True)
-    lines: list[CartLine] = []
-    total_fr: str = ""
-    total_en: str = ""
+    _lines: list[PreviewLine] = []
+    _total: int = 0
     can_checkout: bool = False
     logged_in: bool = False
     loaded: bool = False
@@ -115,7 +103,7 @@ class CartState(BaseState):
     dialog_item_id: int = 0
     dialog_tab: str = "new"
     search_query: str = ""
-    offers: list[DomainOfferView] = []
+    _found: list = []  # the search's answers (DomainOffer), in the order the registrar gave them
     years: str = "1"
     own_domain: str = ""
     dialog_error: str = ""
@@ -127,6 +115,23 @@ class CartState(BaseState):
     _offers: dict[str, dict] = {}
     _search_seq: int = 0
     _prices_stale: bool = False
+
+    @rx.var
+    def lines(self) -> list[CartLine]:
+        return [cart_line(line, self.lang) for line in self._lines]
+
+    @rx.var
+    def total_text(self) -> str:
+        return display.money(self._total, self.lang)
+
+    @rx.var
+    def offers(self) -> list[DomainOfferView]:
+        return [offer_view(o, self.lang) for o in self._found]
+
+    @rx.var
+    def duration_labels(self) -> dict[str, str]:
+        """Each duration in words, for the cart's duration pickers."""
+        return {str(m): display.months(m, self.lang) for m in DURATIONS}
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -146,8 +151,8 @@ class CartState(BaseState):
         user_id, key = self._owner(session)
         items = cart.cart_items(session, user_id=user_id, visitor_key=key)
         preview = preview_items(session, items, 0)
-        self.lines = [cart_line(line) for line in preview.lines]
-        self.total_fr, self.total_en = money(preview.total)
+        self._lines = list(preview.lines)
+        self._total = preview.total
         self.can_checkout = bool(preview.lines) and not preview.problems
         self.loaded = True
         self._prices_stale = PRICE_STALE in preview.problems
@@ -246,11 +251,11 @@ class CartState(BaseState):
     @rx.event
     def open_domain(self, item_id):
         item_id = _id(item_id)
-        if item_id is None or not any(line.id == item_id and line.is_hosting for line in self.lines):
+        if item_id is None or not any(line.item_id == item_id and line.kind == "hosting" for line in self._lines):
             return rx.toast.error(self._t("shop.error.item_not_found"))
         self.dialog_item_id = item_id
         self.dialog_open, self.dialog_tab, self.dialog_error = True, "new", ""
-        self.offers, self.search_query, self.own_domain, self.years = [], "", "", "1"
+        self._found, self.search_query, self.own_domain, self.years = [], "", "", "1"
 
     @rx.event
     def set_dialog_open(self, value: bool):
@@ -281,7 +286,7 @@ class CartState(BaseState):
 
     def _start_domain_search(self, form) -> tuple[int, str, str] | None:
         self.search_query = self._form_value(form, "domain_search", self.search_query)
-        self.dialog_error, self.offers, self._offers = "", [], {}
+        self.dialog_error, self._found, self._offers = "", [], {}
         self._search_seq += 1
         self.searching = True
         return self._search_seq, self.search_query, self.router.session.client_ip or ""
@@ -299,11 +304,8 @@ class CartState(BaseState):
         if failure is not None:
             return
         self._offers = offers_by_domain(found)
-        self.offers = [DomainOfferView(domain=o.domain, available=o.available,
-                                       price_fr=translate("shop.domain.per_year", "fr", amount=format_xaf(o.price_xaf, "fr")),
-                                       price_en=translate("shop.domain.per_year", "en", amount=format_xaf(o.price_xaf, "en")))
-                       for o in found]
-        if not self.offers:
+        self._found = list(found)
+        if not self._found:
             self.dialog_error = self._t("shop.domain.none_found")
 
     @rx.event(background=True)

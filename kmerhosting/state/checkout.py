@@ -17,17 +17,15 @@ from ..core.args import or_none, parse_choice, parse_text
 from ..core.errors import InsufficientCredits, KmerError
 from ..db import session_scope
 from ..i18n import translate
-from ..i18n.format import format_xaf
-from .cart import MAX_DOMAIN, CartLine, CartState, _id, cart_line, money
+from ..i18n import display
+from .cart import MAX_DOMAIN, CartLine, CartState, _id, cart_line
 from .offloop import off_loop
 
 
 @dataclasses.dataclass
 class ResultLine:
-    label_fr: str = ""
-    label_en: str = ""
-    amount_fr: str = ""
-    amount_en: str = ""
+    label: str = ""
+    amount: str = ""
     service_id: int = 0
     domain: str = ""
     domain_failed: bool = False
@@ -36,42 +34,43 @@ class ResultLine:
 @dataclasses.dataclass
 class OrderResult:
     order_id: int = 0
+    title: str = ""  # "Commande n° 12" / "Order #12"
     status: str = ""
-    status_fr: str = ""
-    status_en: str = ""
-    charged_fr: str = ""
-    charged_en: str = ""
-    balance_fr: str = ""
-    balance_en: str = ""
-    notes_fr: list[str] = dataclasses.field(default_factory=list)
-    notes_en: list[str] = dataclasses.field(default_factory=list)
+    status_text: str = ""
+    charged: str = ""
+    balance: str = ""
+    notes: list[str] = dataclasses.field(default_factory=list)
     lines: list[ResultLine] = dataclasses.field(default_factory=list)
     needs_domain: bool = False
 
 
-def order_result(result: checkout.CheckoutResult) -> OrderResult:
-    lines = []
-    for line in result.lines:
-        amount = int(line.get("hosting_price", 0)) + int(line.get("domain_price", 0))
-        failed = line.get("domain_status") == "failed"
-        lines.append(ResultLine(label_fr=checkout.line_label(line, "fr"), label_en=checkout.line_label(line, "en"),
-                                amount_fr=format_xaf(amount, "fr"), amount_en=format_xaf(amount, "en"),
-                                service_id=int(line.get("service_id") or 0), domain=line.get("domain", ""),
-                                domain_failed=failed and bool(line.get("service_id"))))
-    charged_fr, charged_en = money(result.charged - result.refunded)
-    balance_fr, balance_en = money(result.balance)
+def refused_domain(line: dict) -> bool:
+    """A hosting line whose new domain the registrar refused: the customer gives it another one."""
+    return line.get("domain_status") == "failed" and bool(line.get("service_id"))
+
+
+def order_result(result: checkout.CheckoutResult | None, lang: str) -> OrderResult:
+    if result is None:
+        return OrderResult()
+    lines = [ResultLine(label=checkout.line_label(line, lang),
+                        amount=display.money(int(line.get("hosting_price", 0)) + int(line.get("domain_price", 0)), lang),
+                        service_id=int(line.get("service_id") or 0), domain=line.get("domain", ""),
+                        domain_failed=refused_domain(line))
+             for line in result.lines]
     return OrderResult(
-        order_id=result.order_id, status=result.status,
-        status_fr=translate(f"shop.status.{result.status}", "fr"),
-        status_en=translate(f"shop.status.{result.status}", "en"),
-        charged_fr=charged_fr, charged_en=charged_en, balance_fr=balance_fr, balance_en=balance_en,
-        notes_fr=checkout.order_messages(result.message, "fr", result.refunded),
-        notes_en=checkout.order_messages(result.message, "en", result.refunded),
+        order_id=result.order_id, title=display.reference(f"order:{result.order_id}", lang)[0], status=result.status,
+        status_text=translate(f"shop.status.{result.status}", lang),
+        charged=display.money(result.charged - result.refunded, lang), balance=display.money(result.balance, lang),
+        notes=checkout.order_messages(result.message, lang, result.refunded),
         lines=lines, needs_domain=any(line.domain_failed for line in lines))
 
 
 WATCH_EVERY = 1.0  # seconds between two reads of an order whose domains are being registered
 WATCH_ROUNDS = 90
+
+
+def result_status(result: checkout.CheckoutResult | None) -> str:
+    return result.status if result is not None else ""
 
 
 def read_order(user_id: int, order_id: int) -> checkout.CheckoutResult:
@@ -80,16 +79,11 @@ def read_order(user_id: int, order_id: int) -> checkout.CheckoutResult:
 
 
 class CheckoutState(CartState):
-    items: list[CartLine] = []
-    pay_total_fr: str = ""
-    pay_total_en: str = ""
-    balance_fr: str = ""
-    balance_en: str = ""
-    after_fr: str = ""
-    after_en: str = ""
-    missing_fr: str = ""
-    missing_en: str = ""
-    missing: bool = False
+    _items: list = []  # the preview's lines (core.checkout.PreviewLine)
+    _pay_total: int = 0
+    _balance: int = 0
+    _balance_after: int = 0
+    _missing_amount: int = 0
     has_problems: bool = False
     has_price_change: bool = False
     can_pay: bool = False
@@ -97,7 +91,7 @@ class CheckoutState(CartState):
     error: str = ""
     paying: bool = False
     paid: bool = False
-    result: OrderResult = OrderResult()
+    _result: checkout.CheckoutResult | None = None
     new_domain: dict[str, str] = {}
     watching: bool = False  # the result panel follows the order while its domains are registered
     still_working: bool = False  # the registrar is slow: the customer may leave, a mail will follow
@@ -107,15 +101,39 @@ class CheckoutState(CartState):
     _previewed_total: int = -1
     _previewed_ids: list[int] = []
 
+    @rx.var
+    def items(self) -> list[CartLine]:
+        return [cart_line(line, self.lang) for line in self._items]
+
+    @rx.var
+    def pay_total_text(self) -> str:
+        return display.money(self._pay_total, self.lang)
+
+    @rx.var
+    def balance_text(self) -> str:
+        return display.money(self._balance, self.lang)
+
+    @rx.var
+    def after_text(self) -> str:
+        return display.money(self._balance_after, self.lang)
+
+    @rx.var
+    def missing(self) -> bool:
+        return self._missing_amount > 0
+
+    @rx.var
+    def missing_text(self) -> str:
+        return self._t("shop.checkout.missing", amount=display.money(self._missing_amount, self.lang))
+
+    @rx.var
+    def result(self) -> OrderResult:
+        return order_result(self._result, self.lang)
+
     def _load_preview(self, session, user_id: int) -> None:
         preview = checkout.checkout_preview(session, user_id)
-        self.items = [cart_line(line) for line in preview.lines]
-        self.pay_total_fr, self.pay_total_en = money(preview.total)
-        self.balance_fr, self.balance_en = money(preview.balance)
-        self.after_fr, self.after_en = money(preview.balance_after)
-        self.missing_fr, self.missing_en = (translate("shop.checkout.missing", lang, amount=format_xaf(preview.missing, lang))
-                                            for lang in ("fr", "en"))
-        self.missing = preview.missing > 0
+        self._items = list(preview.lines)
+        self._pay_total, self._balance, self._balance_after = preview.total, preview.balance, preview.balance_after
+        self._missing_amount = preview.missing
         self.has_problems = bool(preview.problems)
         self.has_price_change = checkout.PRICE_CHANGED in preview.problems
         self.can_pay = preview.can_pay
@@ -133,7 +151,7 @@ class CheckoutState(CartState):
 
     @rx.event
     def load_checkout(self):
-        self.error, self.paid, self.paying, self.result = "", False, False, OrderResult()
+        self.error, self.paid, self.paying, self._result = "", False, False, None
         self.still_working = False
         with session_scope() as session:
             user = self._current_user(session)
@@ -187,12 +205,12 @@ class CheckoutState(CartState):
         except Exception as exc:  # noqa: BLE001
             self.error = self._error_message(exc)
         else:
-            self.result = order_result(result)
+            self._result = result
             self.paid = True
-            self.lines, self.can_checkout = [], False
+            self._lines, self.can_checkout = [], False
         finally:
             self.paying = False
-        if self.paid and self.result.status == "pending":
+        if self.paid and result_status(self._result) == "pending":
             yield CheckoutState.watch_order
 
     def _watched_order(self) -> tuple[int, int] | None:
@@ -201,7 +219,7 @@ class CheckoutState(CartState):
         if user is None or not self.paid or self.watching:
             return None
         self.watching, self.still_working = True, False
-        return user.id, self.result.order_id
+        return user.id, self._result.order_id
 
     @rx.event(background=True)
     async def watch_order(self):
@@ -223,15 +241,16 @@ class CheckoutState(CartState):
                 break
         async with self:
             self.watching = False
-            if result is not None and self.result.order_id == order_id:
-                self.result = order_result(result)
-            self.still_working = self.result.status == "pending"
+            if result is not None and self._result is not None and self._result.order_id == order_id:
+                self._result = result
+            self.still_working = result_status(self._result) == "pending"
 
     # --- after a refused domain: give the hosting another domain ------------------------------------
 
     def _waiting_ids(self) -> set[int]:
         """The services of the result shown whose domain was refused: the only ones with a domain field."""
-        return {line.service_id for line in self.result.lines if line.domain_failed}
+        lines = self._result.lines if self._result is not None else []
+        return {int(line.get("service_id") or 0) for line in lines if refused_domain(line)}
 
     @rx.event
     def set_new_domain(self, service_id, value):

@@ -4,46 +4,59 @@ from __future__ import annotations
 
 import reflex as rx
 
-from ..config import LANGUAGES, get_settings
+from ..config import get_settings
 from ..core import billing, credit_requests
 from ..core.args import or_none, parse_choice, parse_form, parse_id
 from ..core.errors import KmerError, NotAuthorized
 from ..db import session_scope
-from ..i18n import translate
-from ..i18n.format import format_xaf
+from ..i18n import display
 from ..models import PaymentMethod, utcnow
 from .base import BaseState
-from .dashboard_views import LedgerRow, RequestRow, both, ledger_row, request_row
+from .views import detached
+from .dashboard_views import LedgerRow, RequestRow, ledger_row, request_row
 
 PER_PAGE = 15
 
 
 class BillingState(BaseState):
-    balance_fr: str = ""
-    balance_en: str = ""
-    rows: list[LedgerRow] = []
+    _balance: int = 0
+    _rows: list = []
     page: int = 1
     pages: int = 1
     total: int = 0
-    page_label_fr: str = ""
-    page_label_en: str = ""
-    requests: list[RequestRow] = []
-    limits_fr: str = ""
-    limits_en: str = ""
+    _requests: list = []
 
     form_method: str = PaymentMethod.mtn_momo.value
     form_error: str = ""
     form_done: str = ""
     form_key: int = 0  # bumped after a successful request so the form's inputs start empty again
 
+    @rx.var
+    def balance_text(self) -> str:
+        return display.money(self._balance, self.lang)
+
+    @rx.var
+    def rows(self) -> list[LedgerRow]:
+        return [ledger_row(r, self.lang) for r in self._rows]
+
+    @rx.var
+    def requests(self) -> list[RequestRow]:
+        return [request_row(r, self.lang) for r in self._requests]
+
+    @rx.var
+    def page_label(self) -> str:
+        return self._t("dashboard.page_of", page=self.page, pages=self.pages)
+
+    @rx.var
+    def limits(self) -> str:
+        settings = get_settings()
+        return self._t("dashboard.request_limits", min=display.money(settings.credit_request_min, self.lang),
+                       max=display.money(settings.credit_request_max, self.lang))
+
     @rx.event
     def load(self):
         self.page = 1
         self.form_error = self.form_done = ""
-        settings = get_settings()
-        self.limits_fr, self.limits_en = (
-            translate("dashboard.request_limits", lang, min=format_xaf(settings.credit_request_min, lang),
-                      max=format_xaf(settings.credit_request_max, lang)) for lang in LANGUAGES)
         self._reload()
 
     def _reload(self) -> None:
@@ -52,13 +65,11 @@ class BillingState(BaseState):
                 user = self._require_user(session)
             except NotAuthorized:
                 return
-            self.balance_fr, self.balance_en = both(format_xaf, user.credits)
+            self._balance = user.credits
             result = billing.ledger_page(session, user.id, self.page, PER_PAGE)
-            self.rows = [ledger_row(r) for r in result.rows]
+            self._rows = [detached(r) for r in result.rows]
             self.page, self.pages, self.total = result.page, result.pages, result.total
-            self.page_label_fr, self.page_label_en = (
-                translate("dashboard.page_of", lang, page=result.page, pages=result.pages) for lang in LANGUAGES)
-            self.requests = [request_row(r) for r in credit_requests.list_requests(session, user.id)]
+            self._requests = [detached(r) for r in credit_requests.list_requests(session, user.id)]
 
     @rx.event
     def next_page(self):
@@ -77,7 +88,7 @@ class BillingState(BaseState):
                 user = self._require_user(session)
             except NotAuthorized as exc:
                 return rx.toast.error(self._error_message(exc))
-            data = billing.ledger_csv(session, user.id)
+            data = billing.ledger_csv(session, user.id, self.lang)
         filename = f"kmerhosting-ledger-{utcnow():%Y%m%d}.csv"
         return rx.download(data=data, filename=filename, mime_type="text/csv")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import datetime
 
 import reflex as rx
 
@@ -21,11 +22,11 @@ from ..core.domains import customer_domains
 from ..core.errors import InvalidInput, KmerError, NotFound
 from ..db import session_scope
 from ..i18n import translate
-from ..i18n.format import format_date, format_xaf
+from ..i18n import display
 from ..integrations.registrar.factory import get_registrar
 from ..models import DomainRenewal, RegistrarStatus, RenewalStatus
 from .base import BaseState
-from .domains import YEAR_CHOICES, both_languages
+from .domains import YEAR_CHOICES, as_failure
 from .offloop import off_loop
 
 WATCH_EVERY = 1.0  # seconds between two reads of the renewals under way
@@ -33,26 +34,41 @@ WATCH_ROUNDS = 90
 
 
 @dataclasses.dataclass
-class DomainRow:
+class DomainValues:
     id: int = 0
     domain: str = ""
     pending: bool = False  # registration still being confirmed with the registrar
     renewing: bool = False  # a paid renewal is being carried out
-    expires_fr: str = ""
-    expires_en: str = ""
-    days_fr: str = ""
-    days_en: str = ""
+    expires_at: datetime | None = None
+    days_left: int | None = None  # core.calendar_months.days_left: the rule hosting services use too
+    expired: bool = False
+    years: int = 1
+    priced: bool = True  # False while the registrar is asked for the price (DOMAIN_PRICING=api)
+    price: int = 0
+
+
+@dataclasses.dataclass
+class DomainRow:
+    id: int = 0
+    domain: str = ""
+    pending: bool = False
+    renewing: bool = False
+    expires: str = ""
+    days: str = ""
     urgent: bool = False  # 30 days or fewer
     years: str = "1"
-    priced: bool = True  # False while the registrar is asked for the price (DOMAIN_PRICING=api)
-    renew_fr: str = ""  # "Renouveler pour 15 000 FCFA"
-    renew_en: str = ""
+    priced: bool = True
+    renew: str = ""  # "Renouveler pour 15 000 FCFA"
 
 
-def _days(days: int | None, lang: str) -> str:
-    if days is None:
-        return ""
-    return translate("domains.expired", lang) if days < 0 else translate("domains.days_left", lang, n=days)
+def domain_row(v: DomainValues, lang: str) -> DomainRow:
+    return DomainRow(
+        id=v.id, domain=v.domain, pending=v.pending, renewing=v.renewing,
+        expires=display.date(v.expires_at, lang),
+        days=display.expiry(v.days_left, v.expired, lang) if v.days_left is not None else "",
+        urgent=v.days_left is not None and v.days_left <= 30, years=str(v.years), priced=v.priced,
+        renew=translate("domains.renew_button", lang, price=display.money(v.price, lang)),
+    )
 
 
 def _api_pricing() -> bool:
@@ -80,9 +96,8 @@ def read_renewals(user_id: int, renewal_ids: list[int]) -> list[tuple[int, str, 
 
 
 class DashboardDomainsState(BaseState):
-    rows: list[DomainRow] = []
-    balance_fr: str = ""
-    balance_en: str = ""
+    _domains: list[DomainValues] = []
+    _balance: int = 0
     busy: bool = False
     # Server side only: the registrar's renewal quotes by purchase id (DOMAIN_PRICING=api), and the
     # renewals this page follows.
@@ -90,7 +105,15 @@ class DashboardDomainsState(BaseState):
     _watched: list[int] = []
     _watching: bool = False
 
-    def _row(self, item, years: int, renewing: bool) -> DomainRow:
+    @rx.var
+    def rows(self) -> list[DomainRow]:
+        return [domain_row(v, self.lang) for v in self._domains]
+
+    @rx.var
+    def balance_text(self) -> str:
+        return self._t("domains.balance", amount=display.money(self._balance, self.lang))
+
+    def _row(self, item, years: int, renewing: bool) -> DomainValues:
         price, priced = 0, True
         if item.status == RegistrarStatus.registered:
             if _api_pricing():
@@ -99,28 +122,23 @@ class DashboardDomainsState(BaseState):
                 price = quote.price if priced else 0
             else:
                 price = domain_renewals.renewal_price_xaf(item.domain, years)
-        return DomainRow(
+        return DomainValues(
             id=item.id, domain=item.domain, pending=item.status != RegistrarStatus.registered, renewing=renewing,
-            expires_fr=format_date(item.expires_at, "fr"), expires_en=format_date(item.expires_at, "en"),
-            days_fr=_days(item.days_left, "fr"), days_en=_days(item.days_left, "en"),
-            urgent=item.days_left is not None and item.days_left <= 30, years=str(years), priced=priced,
-            renew_fr=translate("domains.renew_button", "fr", price=format_xaf(price, "fr")),
-            renew_en=translate("domains.renew_button", "en", price=format_xaf(price, "en")),
-        )
+            expires_at=item.expires_at, days_left=item.days_left, expired=item.expired, years=years,
+            priced=priced, price=price)
 
     def _reload(self, session, user) -> None:
-        chosen = {row.id: int(row.years) for row in self.rows}
+        chosen = {row.id: row.years for row in self._domains}
         under_way = domain_renewals.renewals_under_way(session, user.id)
-        self.rows = [self._row(item, chosen.get(item.id, 1), item.id in under_way)
-                     for item in customer_domains(session, user.id)]
-        self.balance_fr = translate("domains.balance", "fr", amount=format_xaf(user.credits, "fr"))
-        self.balance_en = translate("domains.balance", "en", amount=format_xaf(user.credits, "en"))
+        self._domains = [self._row(item, chosen.get(item.id, 1), item.id in under_way)
+                         for item in customer_domains(session, user.id)]
+        self._balance = user.credits
         self._watched = sorted({*self._watched, *(r.id for r in under_way.values())})
 
     def _follow_up(self):
         """The background events this page needs now: prices to ask, renewals to follow."""
         events = []
-        if any(not row.priced and not row.pending for row in self.rows):
+        if any(not row.priced and not row.pending for row in self._domains):
             events.append(DashboardDomainsState.fetch_quotes)
         if self._watched and not self._watching:
             events.append(DashboardDomainsState.watch_renewals)
@@ -131,7 +149,7 @@ class DashboardDomainsState(BaseState):
         with session_scope() as session:
             user = self._current_user(session)
             if user is None:
-                self.rows, self._quotes, self._watched = [], {}, []
+                self._domains, self._quotes, self._watched = [], {}, []
                 return None
             self._reload(session, user)
         return self._follow_up()
@@ -147,9 +165,8 @@ class DashboardDomainsState(BaseState):
                 items = {item.id: item for item in customer_domains(session, user.id)}
                 if purchase_id not in items:
                     raise NotFound()
-                renewing = {row.id: row.renewing for row in self.rows}
-                self.rows = [self._row(items[row.id], years, renewing.get(row.id, False)) if row.id == purchase_id
-                             else row for row in self.rows]
+                self._domains = [self._row(items[row.id], years, row.renewing) if row.id == purchase_id
+                                 else row for row in self._domains]
         except KmerError as exc:
             return rx.toast.error(self._error_message(exc))
         return self._follow_up()
@@ -160,15 +177,14 @@ class DashboardDomainsState(BaseState):
         async with self:
             with session_scope() as session:
                 user = self._current_user(session)
-            wanted = [(row.id, int(row.years)) for row in self.rows if not row.priced and not row.pending]
+            wanted = [(row.id, row.years) for row in self._domains if not row.priced and not row.pending]
         if user is None or not wanted:
             return
         try:
             quotes = await off_loop(quote_all, user.id, wanted)
         except Exception as exc:  # noqa: BLE001  (the buttons stay without a price; a reload asks again)
             async with self:
-                fr, en = both_languages(exc)
-                return rx.toast.error(en if self.lang == "en" else fr)
+                return rx.toast.error(as_failure(exc).message(self.lang))
         async with self:
             self._quotes = {**self._quotes, **quotes}
             with session_scope() as session:
@@ -181,7 +197,7 @@ class DashboardDomainsState(BaseState):
         """Pay the renewal of one of the customer's domains for the years picked on its row; the worker
         renews it at the registrar and the row follows it."""
         purchase_id = or_none(parse_id, purchase_id)
-        row = next((r for r in self.rows if r.id == purchase_id), None)
+        row = next((r for r in self._domains if r.id == purchase_id), None)
         if self.busy:
             return None
         if row is None:
@@ -192,13 +208,12 @@ class DashboardDomainsState(BaseState):
                 user = self._require_user(session)
                 if not row.priced:
                     raise InvalidInput("domains.error_price_stale")
-                renewal = domain_renewals.renew_domain(session, user.id, purchase_id, int(row.years),
+                renewal = domain_renewals.renew_domain(session, user.id, purchase_id, row.years,
                                                        self._quotes.get(purchase_id))
             outcome = rx.toast.success(self._t("domains.renew_paid", domain=row.domain))
             self._watched = sorted({*self._watched, renewal.id})
         except KmerError as exc:
-            fr, en = both_languages(exc)
-            outcome = rx.toast.error(en if self.lang == "en" else fr)
+            outcome = rx.toast.error(as_failure(exc).message(self.lang))
         finally:
             self.busy = False
         with session_scope() as session:
@@ -249,6 +264,6 @@ class DashboardDomainsState(BaseState):
             renewal = session.get(DomainRenewal, renewal_id)
             if status == RenewalStatus.done:
                 return rx.toast.success(self._t("domains.renewed", domain=domain,
-                                                date=format_date(renewal.expires_at, self.lang)))
+                                                date=display.date(renewal.expires_at, self.lang)))
             return rx.toast.error(self._t("domains.renew_failed", domain=domain,
                                           reason=domain_renewals.failure_message(renewal, self.lang)))

@@ -15,31 +15,44 @@ from ..core.args import or_none, parse_flag, parse_id, parse_int
 from ..core.errors import InsufficientCredits, KmerError, NotAuthorized
 from ..core.renewals import customer_services, renew_service, renewal_quotes
 from ..db import session_scope
-from ..i18n.format import format_date, format_xaf
+from ..i18n import display
 from ..models import utcnow
 from .base import BaseState
-from .dashboard_views import RenewOption, ServiceRow, both, both_t, renew_option, service_row
+from .dashboard_views import (RenewOption, RenewValues, ServiceRow, ServiceValues, renew_option, renew_values,
+                              service_row, service_values)
 
 
 class ServicesState(BaseState):
-    services: list[ServiceRow] = []
-    balance: int = 0
-    balance_fr: str = ""
-    balance_en: str = ""
+    _services: list[ServiceValues] = []
+    _balance: int = 0
     loaded: bool = False
 
     renew_open: bool = False
     renew_domain: str = ""
     renew_pack: str = ""
-    renew_intro_fr: str = ""
-    renew_intro_en: str = ""
-    renew_options: list[RenewOption] = []
+    _renew_values: list[RenewValues] = []
     renew_months: int = 12
     renew_error: str = ""
     last_renewed: str = ""  # the success message, shown above the list
 
     _renew_key: str = ""
     _renew_service_id: int = 0
+
+    @rx.var
+    def services(self) -> list[ServiceRow]:
+        return [service_row(v, self.lang) for v in self._services]
+
+    @rx.var
+    def balance_text(self) -> str:
+        return display.money(self._balance, self.lang)
+
+    @rx.var
+    def renew_options(self) -> list[RenewOption]:
+        return [renew_option(v, self.lang) for v in self._renew_values]
+
+    @rx.var
+    def renew_intro(self) -> str:
+        return self._t("dashboard.renew_intro", pack=self.renew_pack) if self.renew_pack else ""
 
     @rx.event
     def load(self):
@@ -52,9 +65,8 @@ class ServicesState(BaseState):
 
     def _refresh(self, session, user) -> None:
         now, thresholds = utcnow(), get_settings().reminder_days
-        self.services = [service_row(s, p, thresholds, now) for s, p in customer_services(session, user.id)]
-        self.balance = user.credits
-        self.balance_fr, self.balance_en = both(format_xaf, user.credits)
+        self._services = [service_values(s, p, thresholds, now) for s, p in customer_services(session, user.id)]
+        self._balance = user.credits
         self.loaded = True
 
     @rx.event
@@ -67,14 +79,12 @@ class ServicesState(BaseState):
             except KmerError as exc:
                 return rx.toast.error(self._error_message(exc))
             now = utcnow()
-            self.renew_options = [renew_option(p, service.expires_at, now, user.credits) for p in prices]
-            self.balance = user.credits
-            self.balance_fr, self.balance_en = both(format_xaf, user.credits)
+            self._renew_values = [renew_values(p, service.expires_at, now, user.credits) for p in prices]
+            self._balance = user.credits
         self._renew_service_id = service.id
         self._renew_key = secrets.token_urlsafe(24)
         self.renew_domain, self.renew_pack = service.domain, pack.name
-        self.renew_intro_fr, self.renew_intro_en = both_t("dashboard.renew_intro", pack=pack.name)
-        affordable = [o.months for o in self.renew_options if o.affordable]
+        affordable = [o.months for o in self._renew_values if o.affordable]
         self.renew_months = 12 if 12 in affordable or not affordable else affordable[-1]
         self.renew_open = True
 
@@ -104,7 +114,7 @@ class ServicesState(BaseState):
             # A second click queued behind a renewal that has just closed the dialog: already handled.
             self._close()
             return
-        shown = next((o.price for o in self.renew_options if o.months == self.renew_months), None)
+        shown = next((o.price for o in self._renew_values if o.months == self.renew_months), None)
         with session_scope() as session:
             try:
                 user = self._require_user(session)
@@ -121,6 +131,6 @@ class ServicesState(BaseState):
                 return
             self._close()
             self.last_renewed = self._t("dashboard.renew_done", domain=result.domain,
-                                        date=format_date(result.expires_at, self.lang))
+                                        date=display.date(result.expires_at, self.lang))
             self._refresh(session, user)
         return rx.toast.success(self.last_renewed)

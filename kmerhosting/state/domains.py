@@ -13,7 +13,7 @@ from ..core.domains import DomainOffer, normalize_domain, registrar_failure, sea
 from ..core.errors import InvalidInput, KmerError
 from ..db import session_scope
 from ..i18n import translate
-from ..i18n.format import format_xaf
+from ..i18n import display
 from ..integrations.registrar import RegistrarError
 from ..integrations.registrar.factory import get_registrar
 from .base import BaseState
@@ -29,18 +29,17 @@ MAX_QUERY = 253
 class OfferView:
     domain: str = ""
     available: bool = False
-    price_fr: str = ""  # for the chosen number of years
-    price_en: str = ""
+    price: str = ""  # for the chosen number of years
 
 
-def both_languages(exc: Exception) -> tuple[str, str]:
-    """A failure in French and English, so the visitor's language switch applies to it too."""
+def as_failure(exc: Exception) -> KmerError:
+    """A failure as a typed error, kept as a value: its words follow the visitor's language switch."""
     if isinstance(exc, RegistrarError):
         exc = registrar_failure(exc)
     if isinstance(exc, KmerError):
-        return exc.message("fr"), exc.message("en")
+        return exc
     log.exception("unexpected error on /domains", exc_info=exc)
-    return translate("error.unexpected", "fr"), translate("error.unexpected", "en")
+    return KmerError()
 
 
 def _years(value) -> int | None:
@@ -68,27 +67,30 @@ def kept_offer(kept: dict[str, dict], domain: str) -> DomainOffer | None:
 class DomainsState(BaseState):
     query: str = ""
     years: str = "1"
-    offers: list[OfferView] = []
+    _found: list[tuple[str, bool]] = []  # (domain, available) in the registrar's order
     searched: bool = False
     searching: bool = False
-    error_fr: str = ""
-    error_en: str = ""
+    _failure: KmerError | None = None
     in_cart: list[str] = []
     is_test_registrar: bool = get_settings().registrar == "sandbox"
     # What the last search answered (price for one year, availability, when), kept server-side.
     _offers: dict[str, dict] = {}
     _search_seq: int = 0
 
-    def _show(self) -> None:
+    @rx.var
+    def offers(self) -> list[OfferView]:
         years = int(self.years)
-        self.offers = [OfferView(domain=o.domain, available=o.available,
-                                 price_fr=format_xaf(self._offers[o.domain]["price_xaf"] * years, "fr"),
-                                 price_en=format_xaf(self._offers[o.domain]["price_xaf"] * years, "en"))
-                       for o in self.offers]
+        return [OfferView(domain=domain, available=available,
+                          price=display.money(self._offers[domain]["price_xaf"] * years, self.lang))
+                for domain, available in self._found if domain in self._offers]
+
+    @rx.var
+    def error(self) -> str:
+        return self._failure.message(self.lang) if self._failure is not None else ""
 
     def _fail(self, exc: Exception) -> None:
-        self.error_fr, self.error_en = both_languages(exc)
-        self.offers, self._offers = [], {}
+        self._failure = as_failure(exc)
+        self._found, self._offers = [], {}
 
     @rx.event
     def set_query(self, value: str):
@@ -102,12 +104,11 @@ class DomainsState(BaseState):
         if years is None:
             return rx.toast.error(self._t("error.domain_years"))
         self.years = str(years)
-        self._show()
 
     def _start_search(self, form_data) -> tuple[int, str, str] | None:
         """Validate and mark the page as searching; the request to run, or None (message shown)."""
         raw = form_data.get("query") if isinstance(form_data, dict) else self.query
-        self.error_fr = self.error_en = ""
+        self._failure = None
         self.searched = False
         if not isinstance(raw, str) or not raw.strip():
             self._fail(InvalidInput("domains.empty_query"))
@@ -125,8 +126,7 @@ class DomainsState(BaseState):
             self._fail(failure)
             return
         self._offers = offers_by_domain(found)
-        self.offers = [OfferView(domain=o.domain, available=o.available) for o in found]
-        self._show()
+        self._found = [(o.domain, o.available) for o in found]
         self.searched = True
 
     @rx.event(background=True)
@@ -171,8 +171,7 @@ class DomainsState(BaseState):
                                           years=years, offer=offer,
                                           client=self.router.session.client_ip or "")
         except (KmerError, RegistrarError) as exc:
-            fr, en = both_languages(exc)
-            return rx.toast.error(en if self.lang == "en" else fr)
+            return rx.toast.error(as_failure(exc).message(self.lang))
         if domain not in self.in_cart:  # the last few only: a long visit must not grow the tab for ever
             self.in_cart = [*self.in_cart, domain][-cart_core.MAX_ITEMS:]
         return rx.toast.success(self._t("domains.added_to_cart", domain=domain))

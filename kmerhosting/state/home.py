@@ -7,13 +7,17 @@ import reflex as rx
 from ..core.catalog import active_packs
 from ..db import session_scope
 from .base import BaseState
-from .views import PackCard, pack_card
+from .views import PackCard, pack_card, pack_values
 
 
 class HomeState(BaseState):
-    packs: list[PackCard] = []
+    _packs: list = []  # pack values (views.pack_values)
+
+    @rx.var
+    def packs(self) -> list[PackCard]:
+        return [pack_card(p, self.lang) for p in self._packs]
 
     @rx.event
     def load(self):
         with session_scope() as session:
-            self.packs = [pack_card(p) for p in active_packs(session)]
+            self._packs = [pack_values(p) for p in active_packs(session)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import reflex as rx
 
@@ -12,59 +13,69 @@ from ..core.catalog import active_packs, pack_by_slug
 from ..core.errors import KmerError
 from ..core.pricing import pack_prices
 from ..db import session_scope
-from ..i18n import translate
-from ..i18n.format import format_months, format_xaf
+from ..i18n import display, translate
 from .base import BaseState
-from .views import PackCard, pack_card
+from .views import PackCard, pack_card, pack_values
 
 
 @dataclasses.dataclass
 class DurationOption:
     months: int = 12
-    label_fr: str = ""
-    label_en: str = ""
-    price_fr: str = ""
-    price_en: str = ""
-    monthly_fr: str = ""
-    monthly_en: str = ""
-    saving_fr: str = ""
-    saving_en: str = ""
+    label: str = ""
+    price_text: str = ""
+    monthly: str = ""
+    saving: str = ""
     discount: int = 0
+    discount_text: str = ""
 
 
-def duration_options(pack) -> list[DurationOption]:
-    """The pack's price for each offered duration, formatted the same way everywhere (core.pricing)."""
-    options = []
-    for p in pack_prices(pack):
-        options.append(DurationOption(
-            months=p.months, label_fr=format_months(p.months, "fr"), label_en=format_months(p.months, "en"),
-            price_fr=format_xaf(p.price, "fr"), price_en=format_xaf(p.price, "en"),
-            monthly_fr=format_xaf(p.monthly_equivalent, "fr"), monthly_en=format_xaf(p.monthly_equivalent, "en"),
-            saving_fr=translate("shop.saving", "fr", amount=format_xaf(p.saving, "fr")) if p.saving else "",
-            saving_en=translate("shop.saving", "en", amount=format_xaf(p.saving, "en")) if p.saving else "",
-            discount=p.discount_percent))
-    return options
+def duration_option(p, lang: str) -> DurationOption:
+    """A pack's price for one duration (core.pricing), in words."""
+    return DurationOption(
+        months=p.months, label=display.months(p.months, lang), price_text=display.money(p.price, lang),
+        monthly=display.money(p.monthly_equivalent, lang),
+        saving=translate("shop.saving", lang, amount=display.money(p.saving, lang)) if p.saving else "",
+        discount=p.discount_percent, discount_text=display.discount(p.discount_percent, lang))
 
 
 class HostingState(BaseState):
-    packs: list[PackCard] = []
-    pack: PackCard = PackCard()
-    options: list[DurationOption] = []
+    _packs: list = []  # pack values (views.pack_values)
+    _pack: SimpleNamespace | None = None
+    _prices: list = []  # core.pricing's price of each duration
+    _pack_id: int = 0
     months: int = 12
     pack_found: bool = True
     loaded: bool = False
 
     @rx.var
+    def packs(self) -> list[PackCard]:
+        return [pack_card(p, self.lang) for p in self._packs]
+
+    @rx.var
+    def pack(self) -> PackCard:
+        return pack_card(self._pack, self.lang) if self._pack is not None else PackCard()
+
+    @rx.var
+    def title(self) -> str:
+        """The pack page's browser title: the pack's name."""
+        name = self._pack.name if self._pack is not None else self._t("shop.hosting.title")
+        return f"{name} · KmerHosting"
+
+    @rx.var
+    def options(self) -> list[DurationOption]:
+        return [duration_option(p, self.lang) for p in self._prices]
+
+    @rx.var
     def selected(self) -> DurationOption:
-        for option in self.options:
-            if option.months == self.months:
-                return option
+        for price in self._prices:
+            if price.months == self.months:
+                return duration_option(price, self.lang)
         return DurationOption()
 
     @rx.event
     def load_catalogue(self):
         with session_scope() as session:
-            self.packs = [pack_card(p) for p in active_packs(session)]
+            self._packs = [pack_values(p) for p in active_packs(session)]
         self.loaded = True
 
     @rx.event
@@ -74,10 +85,10 @@ class HostingState(BaseState):
         try:
             with session_scope() as session:
                 pack = pack_by_slug(session, slug if isinstance(slug, str) else "")
-                self.pack = pack_card(pack)
-                self.options = duration_options(pack)
+                self._pack, self._pack_id = pack_values(pack), pack.id
+                self._prices = list(pack_prices(pack))
         except KmerError:
-            self.pack_found, self.pack, self.options = False, PackCard(), []
+            self.pack_found, self._pack, self._pack_id, self._prices = False, None, 0, []
         else:
             self.pack_found = True
             if self.months not in DURATIONS:
@@ -90,9 +101,9 @@ class HostingState(BaseState):
         would otherwise send the duration the page showed before the choice reached the server."""
         from .cart import CartState
 
-        if not self.pack_found or not self.pack.id:
+        if not self.pack_found or not self._pack_id:
             return rx.toast.error(self._t("shop.error.unknown_pack"))
-        return CartState.add_pack(self.pack.id, self.months)
+        return CartState.add_pack(self._pack_id, self.months)
 
     @rx.event
     def set_months(self, months):

@@ -1,12 +1,12 @@
-"""Plain view models sent to the browser, in both languages so the switch is instant."""
+"""Plain view models sent to the browser: built by computed vars from values, in the visitor's language."""
 
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 from ..core.pricing import pack_prices
-from ..i18n import translate
-from ..i18n.format import format_xaf
+from ..i18n import display, translate
 from ..models import CONTROL_PANEL_LABELS, Pack
 
 
@@ -16,32 +16,22 @@ class PackCard:
     slug: str = ""
     name: str = ""
     panel: str = ""
-    description_fr: str = ""
-    description_en: str = ""
-    monthly_fr: str = ""
-    monthly_en: str = ""
+    description: str = ""
     # Lowest monthly equivalent over the offered durations ("from ... / month").
-    from_fr: str = ""
-    from_en: str = ""
-    lines_fr: list[str] = dataclasses.field(default_factory=list)
-    lines_en: list[str] = dataclasses.field(default_factory=list)
-
-
-def _count(key: str, lang: str, n: int) -> str:
-    """"1 base de données" / "5 bases de données": the singular has its own key (`<key>_one`)."""
-    return translate(f"{key}_one" if n == 1 else key, lang, n=n)
+    lowest: str = ""
+    lines: list[str] = dataclasses.field(default_factory=list)
 
 
 def pack_lines(pack: Pack, lang: str) -> list[str]:
     panel = CONTROL_PANEL_LABELS.get(pack.control_panel, pack.control_panel)
     lines = [
         translate("pack.panel", lang, panel=panel),
-        translate("pack.disk", lang, n=pack.disk_gb),
-        translate("pack.bandwidth", lang, n=pack.bandwidth_gb) if pack.bandwidth_gb
+        translate("pack.disk", lang, n=display.number(pack.disk_gb, lang)),
+        translate("pack.bandwidth", lang, n=display.number(pack.bandwidth_gb, lang)) if pack.bandwidth_gb
         else translate("pack.bandwidth_unmetered", lang),
-        _count("pack.websites", lang, pack.websites),
-        _count("pack.emails", lang, pack.email_accounts),
-        _count("pack.databases", lang, pack.databases),
+        display.count("pack.websites", pack.websites, lang),
+        display.count("pack.emails", pack.email_accounts, lang),
+        display.count("pack.databases", pack.databases, lang),
     ]
     if pack.free_ssl:
         lines.append(translate("pack.ssl", lang))
@@ -49,13 +39,24 @@ def pack_lines(pack: Pack, lang: str) -> list[str]:
     return lines
 
 
-def pack_card(pack: Pack) -> PackCard:
-    lowest = min(p.monthly_equivalent for p in pack_prices(pack))
+def pack_values(pack: Pack) -> SimpleNamespace:
+    """What a pack card shows, as values (the lowest monthly price included), for a backend-only var."""
+    values = detached(pack)
+    values.lowest = min(p.monthly_equivalent for p in pack_prices(pack))
+    return values
+
+
+def pack_card(pack, lang: str) -> PackCard:
+    """A pack (its values, see `pack_values`) as a card in the visitor's language."""
+    description = pack.description_en if lang == "en" and pack.description_en else pack.description_fr
     return PackCard(
         id=pack.id, slug=pack.slug, name=pack.name,
-        panel=CONTROL_PANEL_LABELS.get(pack.control_panel, pack.control_panel),
-        description_fr=pack.description_fr, description_en=pack.description_en or pack.description_fr,
-        monthly_fr=format_xaf(pack.monthly_price, "fr"), monthly_en=format_xaf(pack.monthly_price, "en"),
-        from_fr=format_xaf(lowest, "fr"), from_en=format_xaf(lowest, "en"),
-        lines_fr=pack_lines(pack, "fr"), lines_en=pack_lines(pack, "en"),
+        panel=CONTROL_PANEL_LABELS.get(pack.control_panel, pack.control_panel), description=description,
+        lowest=display.money(pack.lowest, lang), lines=pack_lines(pack, lang),
     )
+
+
+def detached(row) -> SimpleNamespace:
+    """A table row's values, to keep in a backend-only var (plain data: never written back, handlers read
+    the database again)."""
+    return SimpleNamespace(**row.model_dump())

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from kmerhosting.core.checkout import add_months
 from kmerhosting.core.pricing import duration_price
-from kmerhosting.i18n.format import format_date, format_xaf
+from kmerhosting.i18n import display
 from kmerhosting.models import DomainPurchase, Pack, RegistrarStatus, Service, User
 
 from ..conftest import screenshot
@@ -32,12 +32,12 @@ LINK_RE = re.compile(r"https?://\S+?/auth/[a-z-]+\?token=[A-Za-z0-9_\-]+")
 
 def xaf(amount: int) -> str:
     """An amount as a French-speaking customer reads it on the page."""
-    return format_xaf(amount, "fr")
+    return display.money(amount, "fr")
 
 
 def format_day(moment) -> str:
     """A stored UTC moment as the shop's calendar day, the way pages and mails show it in French."""
-    return format_date(moment, "fr")
+    return display.date(moment, "fr")
 
 
 def amount_of(text: str) -> int:
@@ -376,7 +376,7 @@ def renew_service(page: Page, domain: str, months: int, price: int, balance: int
     return new_expiry
 
 
-FRENCH_DATE = re.compile(r"\d{2}/\d{2}/\d{4}")
+FRENCH_DATE = re.compile(r"\d{1,2}\s\w+\.?\s\d{4}")  # "2 déc. 2028", as display.date writes it
 
 
 def _date_in(text: str) -> str:

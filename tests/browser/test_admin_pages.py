@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from kmerhosting.core.admin.stats import default_period
+from kmerhosting.i18n import display
 from kmerhosting.models import AuditLog, CreditRequest, NotificationLog, Pack, Service, User, utcnow
 
 from ..conftest import screenshot
@@ -313,7 +314,9 @@ def test_admin_reads_the_stats_of_a_chosen_period_and_exports_them(admin):
     admin.click("#stats-apply")
     expect(admin.locator("#admin-error")).to_have_count(0)
     months = sorted({start[:7], period.end.isoformat()[:7]})
-    expect(admin.locator("#revenue-chart .recharts-cartesian-axis-tick-value").first).to_have_text(months[0])
+    # The axis reads the period in words ("sept. 2026"), from the display layer.
+    expect(admin.locator("#revenue-chart .recharts-cartesian-axis-tick-value").first).to_have_text(
+        display.period(months[0], "fr"))
     screenshot(admin, "admin-stats-by-month")
 
     with admin.expect_download() as download:

@@ -140,7 +140,7 @@ def test_customer_picks_the_years_of_a_domain_renewal(page, live_db):
     renew = row.get_by_role("button").filter(has_text="Renouveler pour")
     expect(renew).to_contain_text(h.xaf(renewal_price_xaf(domain, 1)))
     row.get_by_role("combobox").click()
-    page.get_by_role("option", name="2", exact=True).click()
+    page.get_by_role("option", name="2 ans", exact=True).click()
     expect(renew).to_contain_text(h.xaf(renewal_price_xaf(domain, 2)))
     screenshot(page, "domains-two-years-renewal")
 

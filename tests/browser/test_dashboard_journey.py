@@ -13,7 +13,7 @@ from kmerhosting import db
 from kmerhosting.core.pricing import duration_price
 from kmerhosting.core.renewals import add_months
 from kmerhosting.core.sessions import create_session
-from kmerhosting.i18n.format import format_date, format_xaf
+from kmerhosting.i18n import display
 from kmerhosting.models import Service, ServiceStatus
 
 from ..conftest import screenshot
@@ -59,8 +59,8 @@ def test_customer_renews_a_service_and_sees_the_new_expiry_and_balance(page, cus
     page.goto("/dashboard/services")
     card = page.locator(".service-card", has_text="boutique-amina.cm")
     expect(card).to_be_visible()
-    expect(card.get_by_text("Expire dans 12 jour(s)")).to_be_visible()
-    expect(page.locator(".service-card", has_text="ancien-site.cm").get_by_text("Expiré depuis 4 jour(s)")) \
+    expect(card.get_by_text("Expire dans 12 jours")).to_be_visible()
+    expect(page.locator(".service-card", has_text="ancien-site.cm").get_by_text("Expiré depuis 4 jours")) \
         .to_be_visible()
     expect(card.get_by_role("link", name=re.compile("Ouvrir le panneau"))).to_have_attribute(
         "href", "https://cpanel.kmerhosting.cm:2083")
@@ -69,19 +69,22 @@ def test_customer_renews_a_service_and_sees_the_new_expiry_and_balance(page, cus
     card.get_by_role("button", name=re.compile("Renouveler")).click()
     page.locator("#renew-12").click()
     price = duration_price(2500, 12).price
-    expect(page.locator("#renew-confirm")).to_contain_text(format_xaf(price, "fr"))
+    expect(page.locator("#renew-confirm")).to_contain_text(display.money(price, "fr"))
     screenshot(page, "dashboard-renew-dialog")
     page.locator("#renew-confirm").click()
 
-    new_expiry = format_date(add_months(customer["service"].expires_at, 12), "fr")
+    new_expiry = display.date(add_months(customer["service"].expires_at, 12), "fr")
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(card.get_by_text(new_expiry)).to_be_visible()
-    expect(page.locator("#services-balance")).to_have_text(format_xaf(100_000 - price, "fr"))
+    expect(page.locator("#services-balance")).to_have_text(display.money(100_000 - price, "fr"))
     screenshot(page, "dashboard-services-renewed")
 
     page.goto("/dashboard/billing")
-    expect(page.locator("#billing-balance")).to_have_text(format_xaf(100_000 - price, "fr"))
-    expect(page.locator("#ledger").get_by_text("Renouvellement")).to_be_visible()
+    expect(page.locator("#billing-balance")).to_have_text(display.money(100_000 - price, "fr"))
+    expect(page.locator("#ledger").get_by_role("cell", name="Renouvellement", exact=True)).to_be_visible()
+    # Its reference in words, linking to where the renewed service is shown.
+    expect(page.locator("#ledger").get_by_role("link", name=re.compile(r"Renouvellement n°\s\d+"))).to_have_attribute(
+        "href", "/dashboard/services")
     with page.expect_download() as download:
         page.locator("#download-csv").click()
     csv_text = Path(download.value.path()).read_text()
@@ -94,7 +97,7 @@ def test_customer_renews_a_service_and_sees_the_new_expiry_and_balance(page, cus
     screenshot(page, "dashboard-billing")
 
     page.goto("/dashboard")
-    expect(page.locator("#overview-balance")).to_have_text(format_xaf(100_000 - price, "fr"))
+    expect(page.locator("#overview-balance")).to_have_text(display.money(100_000 - price, "fr"))
     expect(page.get_by_text("Bonjour Amina Ndongo")).to_be_visible()
     screenshot(page, "dashboard-overview")
 

@@ -142,7 +142,7 @@ def test_journey4_notifier_sends_the_60_day_notice_and_the_admin_sees_it(admin_p
     assert len(notices_for(live_engine, story.service_id, 60)) == 1
 
     admin_page.goto("/admin/notifications")
-    row = admin_page.locator("tr", has_text=story.customer.email).filter(has_text="expiry_notice")
+    row = admin_page.locator("tr", has_text=story.customer.email).filter(has_text="Rappel d'échéance")
     expect(row).to_have_count(1)
     expect(row).to_contain_text(story.domain)
     expect(row).to_contain_text("60")

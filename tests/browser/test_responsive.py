@@ -49,6 +49,7 @@ DIALOGS = {
     "/admin/users/[uid]": [("#user-block", ".confirm-action")],
     "/admin/services": [(".confirm-trigger", ".confirm-action")],
     "/admin/packs": [(".confirm-trigger", ".confirm-action")],
+    "/admin/notifications": [(".mail-view", "#mail-preview")],
 }
 
 
@@ -292,6 +293,117 @@ def test_every_page_fits_the_screen(tabs, site, route, width, height):
     except BaseException:
         page.context.close()  # the next test starts from a fresh tab
         raise
+
+
+# --- words, numbers and dates as a person reads them (issue 13) ------------------------------------------
+
+# What a person must never read: internal codes and keys.
+INTERNAL_CODES = [
+    (re.compile(r"\b(order|request|admin|domain-renew):\d"), "a ledger reference code"),
+    (re.compile(r"\bREN-\d"), "a renewal reference code"),
+    (re.compile(r"(?<![\w@.-])[a-z]+(?:_[a-z]+)+(?![\w@.-])"), "an enum value or key joined with _"),
+    (re.compile(r"(?<![\w.-])\d+[my](?![\w.-])"), "a duration code such as 12m or 1y"),
+    (re.compile(r"[{\[]\s*\"\w+\"\s*:"), "raw JSON"),
+    (re.compile(r"\b(?:dashboard|shop|admin|accounts|domains|display|mail|error)\.[a-z_]+\.?[a-z_]*\b"),
+     "a translation key"),
+]
+# Words of one language that must not show on the site in the other (the shop's own words, not data).
+ENGLISH_WORDS = ["Expires in", "days", "months", "Balance", "Purchase", "Renewal", "Top-up", "Pending", "Approved",
+                 "Rejected", "Expired", "Suspended", "Cancelled", "Order #", "Log in", "Sign up", "Your cart",
+                 "Save", "Credits added", "Hosting", "year(s)", "day(s)", "Open", "Browser"]
+FRENCH_WORDS = ["Expire dans", "jours", "mois", "Solde", "Achat", "Renouvellement", "Recharge", "En attente",
+                "Acceptée", "Refusée", "Expiré", "Suspendu", "Résilié", "Commande n°", "Connexion", "Panier",
+                "Enregistrer", "Hébergement", "Déconnexion", "Navigateur", "jour(s)", "an(s)", "Ouverte"]
+# A number of 1000 or more written without its thousands separator (years, ids in references, phone numbers,
+# ports and addresses are written differently and left out).
+UNGROUPED = re.compile(r"(?<![\w.,:/#°+\-\u00a0\u202f])\d{4,}(?![\w.,:/\-\u202f])")
+# A unit after a number with a space that may break.
+BREAKABLE_UNIT = re.compile(r"\d[ \t\n]+(FCFA|XAF|jours?|mois|ans?|days?|months?|years?|%)(?!\w)")
+
+# The text a person reads, without what people typed (names, notes, references) and without e-mails.
+VISIBLE_TEXT = """() => {
+    // Hidden copies (a select's native options, what assistive tech is told to skip) are not read.
+    // A mail shown as its reader got it is marked with its own language (lang="fr" on the English site).
+    const skip = el => el.closest('input, textarea, script, style, option, [aria-hidden=true], .kh-code, [lang]:not(html)');
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const node = walker.currentNode, el = node.parentElement;
+        if (!el || skip(el) || !node.textContent.trim()) continue;
+        const style = getComputedStyle(el);
+        if (style.display === 'none' || style.visibility === 'hidden') continue;
+        out.push([node.textContent, el.tagName.toLowerCase() + '#' + (el.closest('[id]')?.id || '')]);
+    }
+    return out;
+}"""
+
+
+def words_problems(texts: list[list[str]], lang: str, route: str) -> list[str]:
+    problems = []
+    for text, where in texts:
+        text_where = f"{text!r} ({where})"
+        plain = re.sub(r"\S+@\S+|https?://\S+", "", text)
+        for pattern, what in INTERNAL_CODES:
+            for match in pattern.finditer(plain):
+                if not (route.startswith("/admin") and "." in match.group(0) and "@" in text):
+                    problems.append(f"{what}: {match.group(0)!r} in {text_where}")
+        for match in UNGROUPED.finditer(plain):
+            if not re.fullmatch(r"(19|20)\d\d", match.group(0)):  # a year
+                problems.append(f"a number without its separator: {match.group(0)!r} in {text_where}")
+        for match in BREAKABLE_UNIT.finditer(text):
+            problems.append(f"a breakable space between a number and its unit: {match.group(0)!r} in {text_where}")
+        for word in (ENGLISH_WORDS if lang == "fr" else FRENCH_WORDS):
+            if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text):
+                problems.append(f"{'English' if lang == 'fr' else 'French'} {word!r} on the {lang} site: {text_where}")
+    return problems
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_every_page_reads_as_a_person_reads_it(tabs, site, route):
+    """Every page, in French then in English: no internal code, no word of the other language, numbers
+    grouped, units glued to their numbers, and a browser title of its own in the visitor's language."""
+    who = persona(route)
+    page = tabs(who, 390, 844)
+    try:
+        go(page, site.path(route))
+        landed = "/" if route == "/auth/logout" else route
+        arrive(page, who, site.path(landed), landed)
+        titles = {}
+        for lang in ("fr", "en"):
+            if (page.locator("#nav-hosting").text_content() == "Hosting") != (lang == "en"):
+                switch_language(page, lang)
+            page.wait_for_function("l => document.documentElement.innerText.length > 0", arg=lang)
+            expect(page).to_have_title(re.compile(r".+ · KmerHosting$"))
+            titles[lang] = page.title()
+            problems = words_problems(page.evaluate(VISIBLE_TEXT), lang, route)
+            assert not problems, f"{route} ({who}, {lang}):\n" + "\n".join(sorted(set(problems))[:25])
+        # A pack's name, home (after logging out) and "Administration" read the same in both languages.
+        if route not in ("/hosting/[slug]", "/auth/logout", "/admin"):
+            assert titles["fr"] != titles["en"], f"{route}: the title does not follow the language ({titles})"
+        assert not page.console.errors, f"{route}: {page.console.errors}"
+    except BaseException:
+        page.context.close()
+        raise
+
+
+def test_a_sign_up_field_filled_again_loses_its_old_error(browser, live_app, site):
+    page = open_page(browser, live_app, site, "visitor", 390, 844)
+    try:
+        page.goto("/auth/register")
+        wait_until_ready(page, "visitor", "/auth/register")
+        expect(page.locator("#submit")).to_be_enabled()
+        page.fill("#f-phone", "12 34")
+        page.fill("#f-password", "court")
+        page.click("#submit")
+        expect(page.locator("#err-phone")).to_be_visible(timeout=15000)
+        expect(page.locator("#err-password")).to_be_visible()
+        page.fill("#f-phone", "699 12 34 56")
+        page.locator("#f-phone").blur()
+        expect(page.locator("#err-phone")).to_have_count(0)
+        expect(page.locator("#err-password")).to_be_visible()  # not filled again: its error stays
+        assert not page.console.errors, page.console.errors
+    finally:
+        page.context.close()
 
 
 # --- the header and its phone menu ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from kmerhosting.core.checkout import add_months
 from kmerhosting.core.pricing import duration_price
 from kmerhosting.core.sessions import create_session
 from kmerhosting.db import make_engine
-from kmerhosting.i18n.format import format_xaf
+from kmerhosting.i18n import display
 from kmerhosting.models import DomainPurchase, Pack, RegistrarStatus, Service, User
 
 from ..conftest import screenshot
@@ -49,11 +49,11 @@ def test_customer_buys_a_pack_with_a_new_domain(page, live_app, customer):
     page.locator("a[href='/hosting/pro']").first.click()
     expect(page).to_have_url(re.compile(r"/hosting/pro$"))
     expect(page.locator("#pack-price")).to_have_text(
-        format_xaf(duration_price(pro.monthly_price, 12, pro.discounts).price, "fr"))
+        display.money(duration_price(pro.monthly_price, 12, pro.discounts).price, "fr"))
     page.click("#duration-24")
-    expect(page.locator("#pack-price")).to_have_text(format_xaf(price_24.price, "fr"))
-    expect(page.locator("#pack-monthly")).to_have_text(format_xaf(price_24.monthly_equivalent, "fr"))
-    expect(page.locator("#pack-saving")).to_contain_text(format_xaf(price_24.saving, "fr"))
+    expect(page.locator("#pack-price")).to_have_text(display.money(price_24.price, "fr"))
+    expect(page.locator("#pack-monthly")).to_have_text(display.money(price_24.monthly_equivalent, "fr"))
+    expect(page.locator("#pack-saving")).to_contain_text(display.money(price_24.saving, "fr"))
     screenshot(page, "shop-2-pack")
 
     page.click("#add-to-cart")
@@ -71,14 +71,14 @@ def test_customer_buys_a_pack_with_a_new_domain(page, live_app, customer):
     expect(page.locator("[role=dialog]")).to_have_count(0)
     expect(page.get_by_text(f"{name}.cm", exact=True)).to_be_visible()
     total = price_24.price + 15000
-    expect(page.locator("#cart-total")).to_have_text(format_xaf(total, "fr"))
+    expect(page.locator("#cart-total")).to_have_text(display.money(total, "fr"))
     screenshot(page, "shop-4-cart")
 
     page.click("#go-checkout")
     expect(page).to_have_url(re.compile(r"/checkout$"))
-    expect(page.locator("#checkout-total")).to_contain_text(format_xaf(total, "fr"))
-    expect(page.locator("#checkout-balance")).to_contain_text(format_xaf(300_000, "fr"))
-    expect(page.locator("#checkout-after")).to_contain_text(format_xaf(300_000 - total, "fr"))
+    expect(page.locator("#checkout-total")).to_contain_text(display.money(total, "fr"))
+    expect(page.locator("#checkout-balance")).to_contain_text(display.money(300_000, "fr"))
+    expect(page.locator("#checkout-after")).to_contain_text(display.money(300_000 - total, "fr"))
     expect(page.locator("#pay-button")).to_be_enabled()
     screenshot(page, "shop-5-checkout")
 
@@ -115,7 +115,7 @@ def test_not_enough_credits_links_to_the_credit_request_form(page, live_app):
     page.click("#own-domain-button")
     expect(page.locator("[role=dialog]")).to_have_count(0)
     page.click("#go-checkout")
-    expect(page.locator("#missing-credits")).to_contain_text(format_xaf(2500 - 1000, "fr"))
+    expect(page.locator("#missing-credits")).to_contain_text(display.money(2500 - 1000, "fr"))
     expect(page.locator("#topup-link")).to_have_attribute("href", "/dashboard/billing")
     expect(page.locator("#pay-button")).to_be_disabled()
     screenshot(page, "shop-7-missing-credits")

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from kmerhosting.core.cart import hosting_price
 from kmerhosting.core.domains import domain_price_xaf
-from kmerhosting.i18n.format import format_months
+from kmerhosting.i18n import display
 from kmerhosting.models import CartItem, Pack, Service, User
 
 from ..conftest import screenshot
@@ -43,7 +43,7 @@ def test_visitor_sets_the_duration_and_domain_years_then_empties_the_cart(page, 
     line = page.locator(".cart-line")
     expect(line).to_have_count(1)
 
-    choose(page, line.get_by_role("combobox", name="duration"), format_months(24, "fr"))
+    choose(page, line.get_by_role("combobox", name="duration"), display.months(24, "fr"))
     expect(line).to_contain_text(h.xaf(price_24))
 
     line.locator(".choose-domain").click()

@@ -28,3 +28,39 @@ def list_audit(session: Session, actor_id: int, *, action: str = "", target_type
         except Exception:
             raise InvalidInput("admin.error.bad_filter") from None
     return paginate(session, stmt.order_by(AuditLog.id.desc()), page, per_page)
+
+
+def target_names(session: Session, rows) -> dict[tuple[str, int], str]:
+    """Who or what each audit row acted on, by (target_type, target_id): a user's name and e-mail, a pack's
+    or a service's name, a credit request's customer, a mail's kind and recipient."""
+    from ...models import CreditRequest, NotificationLog, Pack, Service  # noqa: PLC0415
+
+    wanted: dict[str, set[int]] = {}
+    for row, _ in rows:
+        if row.target_id:
+            wanted.setdefault(row.target_type, set()).add(row.target_id)
+    names: dict[tuple[str, int], str] = {}
+
+    def users(ids) -> dict[int, User]:
+        return {u.id: u for u in session.exec(select(User).where(User.id.in_(ids)))} if ids else {}
+
+    for user in users(wanted.get("user", set())).values():
+        names[("user", user.id)] = f"{user.name} ({user.email})"
+    for pack in session.exec(select(Pack).where(Pack.id.in_(wanted.get("pack", set())))):
+        names[("pack", pack.id)] = pack.name
+    for service in session.exec(select(Service).where(Service.id.in_(wanted.get("service", set())))):
+        names[("service", service.id)] = service.domain
+    requests = list(session.exec(select(CreditRequest).where(CreditRequest.id.in_(wanted.get("credit_request", set())))))
+    owners = users({r.user_id for r in requests})
+    for request in requests:
+        owner = owners.get(request.user_id)
+        names[("credit_request", request.id)] = f"n°\u00a0{request.id}" + (f" ({owner.name})" if owner else "")
+    for mail in session.exec(select(NotificationLog).where(NotificationLog.id.in_(wanted.get("notification", set())))):
+        names[("notification", mail.id)] = mail.recipient
+    return names
+
+
+def actor_names(session: Session, rows) -> dict[int, str]:
+    """Each acting admin's name, by id."""
+    ids = {row.actor_id for row, _ in rows if row.actor_id}
+    return {u.id: u.name or u.email for u in session.exec(select(User).where(User.id.in_(ids)))} if ids else {}

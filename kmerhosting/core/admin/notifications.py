@@ -60,3 +60,22 @@ def statuses(log_ids: list[int]) -> dict[int, str]:
         rows = session.exec(select(NotificationLog.id, NotificationLog.status)
                             .where(NotificationLog.id.in_(list(log_ids)))).all()
         return {log_id: status for log_id, status in rows}
+
+
+def mail_content(session: Session, actor_id: int, log_id) -> tuple[str, str, str, str]:
+    """What a logged mail said (subject, text, HTML, its language), rendered again from its template. A
+    one-time link is never kept after the mail has left: the copy shows a placeholder in its place."""
+    from ...i18n import translate  # noqa: PLC0415
+    from ...integrations.mail.templates import render  # noqa: PLC0415
+
+    require_admin(session, actor_id)
+    entry = session.get(NotificationLog, as_id(log_id))
+    if entry is None:
+        raise NotFound()
+    payload = entry.payload or {}
+    hidden = translate("admin.mails.link_not_kept", entry.language)
+    context = {"link": hidden, **payload.get("context", {})}
+    try:
+        return (*render(payload.get("template") or entry.kind, entry.language, context), entry.language)
+    except Exception:  # noqa: BLE001  (an old or unknown template: the subject is all there is)
+        return entry.subject, "", "", entry.language

@@ -233,22 +233,28 @@ def report(session: Session, actor_id: int, period: Period) -> Report:
 REPORTS = ("revenue", "packs", "durations", "customers", "summary")
 
 
-def to_csv(rep: Report, name: str) -> str:
-    """One report as CSV (comma separated, integer XAF, header row); pack names are kept inert by write_csv."""
+def to_csv(rep: Report, name: str, lang: str = "fr") -> str:
+    """One report as CSV (comma separated, integer XAF, ISO periods, header row) for machines, plus a
+    last column in words in the reader's language; pack names are kept inert by write_csv."""
+    from ...i18n import display  # noqa: PLC0415
+
     if name not in REPORTS:
         raise InvalidInput("admin.error.bad_report")
     if name == "revenue":
-        return write_csv(["period", "gross_xaf", "refunds_xaf", "revenue_xaf", "operations"],
-                         ([r["period"], r["gross"], r["refunds"], r["revenue"], r["operations"]] for r in rep.revenue),
+        return write_csv(["period", "gross_xaf", "refunds_xaf", "revenue_xaf", "operations", "period_label"],
+                         ([r["period"], r["gross"], r["refunds"], r["revenue"], r["operations"],
+                           display.period(r["period"], lang)] for r in rep.revenue),
                          lineterminator="\n")
     if name == "packs":
         return write_csv(["pack", "services", "amount_xaf"],
                          ([r["pack"], r["services"], r["amount"]] for r in rep.by_pack), lineterminator="\n")
     if name == "durations":
-        return write_csv(["months", "services", "amount_xaf"],
-                         ([r["months"], r["services"], r["amount"]] for r in rep.by_duration), lineterminator="\n")
+        return write_csv(["months", "services", "amount_xaf", "duration"],
+                         ([r["months"], r["services"], r["amount"], display.months(r["months"], lang)]
+                          for r in rep.by_duration), lineterminator="\n")
     if name == "customers":
-        return write_csv(["period", "new_customers"], ([r["period"], r["customers"]] for r in rep.customers),
+        return write_csv(["period", "new_customers", "period_label"],
+                         ([r["period"], r["customers"], display.period(r["period"], lang)] for r in rep.customers),
                          lineterminator="\n")
     return write_csv(["metric", "value"], [
         ["period_start", rep.period.start.isoformat()], ["period_end", rep.period.end.isoformat()],

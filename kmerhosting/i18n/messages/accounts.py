@@ -2,17 +2,17 @@ MESSAGES = {
     # Errors raised by core/accounts.py
     "accounts.invalid_credentials": {"fr": "E-mail ou mot de passe incorrect.",
                                      "en": "Wrong e-mail or password."},
-    "accounts.blocked": {"fr": "Ce compte est bloqué : vous ne pouvez pas vous connecter. Contactez support@kmerhosting.cm.",
+    "accounts.blocked": {"fr": "Ce compte est bloqué : vous ne pouvez pas vous connecter. Contactez support@kmerhosting.cm.",
                          "en": "This account is blocked: you cannot log in. Contact support@kmerhosting.cm."},
     # A tab still open when an admin blocked the account
-    "accounts.session_blocked": {"fr": "Votre compte a été bloqué : vous avez été déconnecté et vous ne pouvez plus "
+    "accounts.session_blocked": {"fr": "Votre compte a été bloqué : vous avez été déconnecté et vous ne pouvez plus "
                                        "acheter ni gérer vos services.",
                                  "en": "Your account has been blocked: you have been logged out and can no longer "
                                        "buy or manage your services."},
-    "accounts.session_blocked_help": {"fr": "Pour en connaître la raison ou demander le déblocage, écrivez-nous :",
+    "accounts.session_blocked_help": {"fr": "Pour en connaître la raison ou demander le déblocage, écrivez-nous :",
                                       "en": "To know why or to ask for it to be unblocked, write to us:"},
     "accounts.email_not_verified": {
-        "fr": "Vérifiez d'abord votre adresse e-mail pour pouvoir acheter : ouvrez le lien reçu par e-mail "
+        "fr": "Vérifiez d'abord votre adresse e-mail pour pouvoir acheter : ouvrez le lien reçu par e-mail "
               "ou demandez un nouveau lien.",
         "en": "Please verify your e-mail address before buying: open the link we e-mailed you "
               "or ask for a new one."},
@@ -93,12 +93,12 @@ MESSAGES = {
                                  "en": "A new verification link has been sent to your address."},
     "accounts.already_verified": {"fr": "Votre adresse e-mail est déjà vérifiée.",
                                   "en": "Your e-mail address is already verified."},
-    "accounts.unverified_banner": {"fr": "Votre adresse e-mail n'est pas encore vérifiée : vous ne pourrez pas acheter avant.",
+    "accounts.unverified_banner": {"fr": "Votre adresse e-mail n'est pas encore vérifiée : vous ne pourrez pas acheter avant.",
                                    "en": "Your e-mail address is not verified yet: you cannot buy until it is."},
     "accounts.verify_now": {"fr": "Vérifier mon e-mail", "en": "Verify my e-mail"},
     # Forgot / reset
     "accounts.forgot_title": {"fr": "Mot de passe oublié", "en": "Forgotten password"},
-    "accounts.forgot_intro": {"fr": "Indiquez votre adresse : nous vous enverrons un lien pour choisir un nouveau mot de passe.",
+    "accounts.forgot_intro": {"fr": "Indiquez votre adresse : nous vous enverrons un lien pour choisir un nouveau mot de passe.",
                               "en": "Enter your address: we will send you a link to choose a new password."},
     "accounts.forgot_button": {"fr": "Envoyer le lien", "en": "Send the link"},
     "accounts.forgot_sent": {
@@ -108,7 +108,7 @@ MESSAGES = {
               "It is valid for a short time."},
     "accounts.reset_title": {"fr": "Choisir un nouveau mot de passe", "en": "Choose a new password"},
     "accounts.reset_button": {"fr": "Enregistrer le mot de passe", "en": "Save the password"},
-    "accounts.reset_done": {"fr": "Votre mot de passe est changé. Toutes vos sessions ont été fermées : connectez-vous.",
+    "accounts.reset_done": {"fr": "Votre mot de passe est changé. Toutes vos sessions ont été fermées : connectez-vous.",
                             "en": "Your password has been changed. All your sessions were closed: please log in."},
     "accounts.new_link": {"fr": "Demander un nouveau lien", "en": "Ask for a new link"},
     # Logout

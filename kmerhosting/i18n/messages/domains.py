@@ -1,7 +1,7 @@
 MESSAGES = {
     # Registrar problems, as the customer reads them
     "domains.error_timeout": {
-        "fr": "Le registraire de domaines n'a pas répondu à temps. Nous vérifions l'état de votre domaine : "
+        "fr": "Le registraire de domaines n'a pas répondu à temps. Nous vérifions l'état de votre domaine : "
               "vous ne paierez pas deux fois.",
         "en": "The domain registrar did not answer in time. We are checking your domain: "
               "you will not pay twice."},
@@ -33,7 +33,7 @@ MESSAGES = {
         "fr": "Le registraire de domaines a refusé la demande (code {code}). Vos crédits ont été remboursés.",
         "en": "The domain registrar refused the request (code {code}). Your credits have been refunded."},
     "domains.error_not_renewable": {
-        "fr": "Ce domaine ne peut pas encore être renouvelé : son enregistrement n'est pas confirmé.",
+        "fr": "Ce domaine ne peut pas encore être renouvelé : son enregistrement n'est pas confirmé.",
         "en": "This domain cannot be renewed yet: its registration is not confirmed."},
     "domains.error_verify_email": {
         "fr": "Confirmez d'abord votre adresse e-mail (lien reçu à l'inscription) pour renouveler un domaine.",
@@ -44,7 +44,7 @@ MESSAGES = {
     # /domains: search
     "domains.title": {"fr": "Trouvez votre nom de domaine", "en": "Find your domain name"},
     "domains.subtitle": {
-        "fr": "Tapez un nom : nous vérifions sa disponibilité dans chacune de nos extensions, "
+        "fr": "Tapez un nom : nous vérifions sa disponibilité dans chacune de nos extensions, "
               "avec le prix en FCFA pour la durée choisie.",
         "en": "Type a name: we check it in each of our extensions, with the price in XAF for the period you pick."},
     "domains.search_placeholder": {"fr": "monentreprise ou monentreprise.cm", "en": "mybusiness or mybusiness.cm"},
@@ -53,13 +53,12 @@ MESSAGES = {
     "domains.available": {"fr": "Disponible", "en": "Available"},
     "domains.taken": {"fr": "Déjà pris", "en": "Taken"},
     "domains.years_label": {"fr": "Durée", "en": "Period"},
-    "domains.years_suffix": {"fr": "an(s)", "en": "year(s)"},
     "domains.add_to_cart": {"fr": "Ajouter au panier", "en": "Add to cart"},
     "domains.added_to_cart": {"fr": "{domain} a été ajouté à votre panier.", "en": "{domain} was added to your cart."},
     "domains.cart_unavailable": {"fr": "Le panier n'est pas encore disponible.",
                                  "en": "The cart is not available yet."},
     "domains.sandbox_note": {
-        "fr": "Registraire de test : les disponibilités sont simulées et aucun domaine n'est réellement acheté.",
+        "fr": "Registraire de test : les disponibilités sont simulées et aucun domaine n'est réellement acheté.",
         "en": "Test registrar: availability is simulated and no domain is really bought."},
     # /dashboard/domains
     "domains.mine_title": {"fr": "Mes domaines", "en": "My domains"},
@@ -70,12 +69,10 @@ MESSAGES = {
     "domains.col_expires": {"fr": "Expire le", "en": "Expires on"},
     "domains.col_days_left": {"fr": "Jours restants", "en": "Days left"},
     "domains.col_renew": {"fr": "Renouveler", "en": "Renew"},
-    "domains.days_left": {"fr": "{n} jours", "en": "{n} days"},
-    "domains.expired": {"fr": "Expiré", "en": "Expired"},
     "domains.status_unknown": {"fr": "Confirmation en cours", "en": "Being confirmed"},
     "domains.renew_button": {"fr": "Renouveler pour {price}", "en": "Renew for {price}"},
     "domains.renewed": {"fr": "{domain} est renouvelé jusqu'au {date}.", "en": "{domain} is renewed until {date}."},
-    "domains.balance": {"fr": "Votre solde : {amount}", "en": "Your balance: {amount}"},
+    "domains.balance": {"fr": "Votre solde : {amount}", "en": "Your balance: {amount}"},
     "domains.searching": {"fr": "Recherche en cours auprès du registraire…", "en": "Asking the registrar…"},
     "domains.error_slow": {
         "fr": "Le registraire ne répond pas assez vite. Réessayez dans un instant.",
@@ -85,7 +82,7 @@ MESSAGES = {
         "en": "The price of this renewal must be checked again. Wait a moment, then try again."},
     "domains.renewing": {"fr": "Renouvellement en cours…", "en": "Renewal in progress…"},
     "domains.renew_paid": {
-        "fr": "Renouvellement de {domain} payé : le registraire le confirme dans un instant.",
+        "fr": "Renouvellement de {domain} payé : le registraire le confirme dans un instant.",
         "en": "Renewal of {domain} paid: the registrar confirms it in a moment."},
     "domains.renew_failed": {"fr": "Renouvellement de {domain} non effectué. {reason}",
                              "en": "Renewal of {domain} not done. {reason}"},

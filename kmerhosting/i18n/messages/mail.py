@@ -26,22 +26,22 @@ MESSAGES = {
 }
 
 MESSAGES.update({
-    "mail.error.not_resendable": {"fr": "Ce message a déjà été envoyé ou est en cours d'envoi : il ne peut pas être renvoyé.",
+    "mail.error.not_resendable": {"fr": "Ce message a déjà été envoyé ou est en cours d'envoi : il ne peut pas être renvoyé.",
                                   "en": "This message was already sent or is being sent: it cannot be sent again."},
     "mail.total": {"fr": "Total", "en": "Total"},
     "mail.balance_left": {"fr": "Solde restant", "en": "Remaining balance"},
     "mail.balance_now": {"fr": "Votre solde est maintenant de {balance}.", "en": "Your balance is now {balance}."},
-    "mail.reason": {"fr": "Motif : {reason}", "en": "Reason: {reason}"},
-    "mail.note": {"fr": "Message de notre équipe : {note}", "en": "Message from our team: {note}"},
+    "mail.reason": {"fr": "Motif : {reason}", "en": "Reason: {reason}"},
+    "mail.note": {"fr": "Message de notre équipe : {note}", "en": "Message from our team: {note}"},
     "mail.what.service": {"fr": "votre hébergement {pack} pour {domain}", "en": "your {pack} hosting for {domain}"},
     "mail.what.domain": {"fr": "votre nom de domaine {domain}", "en": "your domain name {domain}"},
-    "mail.purchase.subject": {"fr": "Confirmation de votre commande n° {order_id}",
+    "mail.purchase.subject": {"fr": "Confirmation de votre commande n° {order_id}",
                               "en": "Your order #{order_id} is confirmed"},
-    "mail.purchase.body": {"fr": "Merci pour votre commande n° {order_id}. Voici le détail de ce qui a été payé avec "
+    "mail.purchase.body": {"fr": "Merci pour votre commande n° {order_id}. Voici le détail de ce qui a été payé avec "
                                  "vos crédits :",
                            "en": "Thank you for your order #{order_id}. Here is what was paid with your credits:"},
     "mail.purchase.button": {"fr": "Voir mes services", "en": "See my services"},
-    "mail.renewal.subject": {"fr": "Renouvellement confirmé : {domain}", "en": "Renewal confirmed: {domain}"},
+    "mail.renewal.subject": {"fr": "Renouvellement confirmé : {domain}", "en": "Renewal confirmed: {domain}"},
     "mail.renewal.body": {"fr": "Le renouvellement de {what} pour {duration} est confirmé ({amount}). "
                                 "Nouvelle date d'expiration : {date}.",
                           "en": "The renewal of {what} for {duration} is confirmed ({amount}). "
@@ -53,7 +53,7 @@ MESSAGES.update({
     "mail.credits.button": {"fr": "Voir mes crédits", "en": "See my credits"},
     "mail.credit_approved.subject": {"fr": "Votre demande de crédits est acceptée",
                                      "en": "Your credit request is approved"},
-    "mail.credit_approved.body": {"fr": "Bonne nouvelle : votre demande de {amount} de crédits a été acceptée et "
+    "mail.credit_approved.body": {"fr": "Bonne nouvelle : votre demande de {amount} de crédits a été acceptée et "
                                         "le montant est disponible sur votre compte.",
                                   "en": "Good news: your request for {amount} of credits was approved and the amount "
                                         "is available on your account."},
@@ -68,23 +68,23 @@ MESSAGES.update({
                                         "référence et nous vérifierons.",
                                   "en": "If you did make the payment, reply to this message with its reference and "
                                         "we will check."},
-    "mail.expiry.subject": {"fr": "{domain} expire dans {days} jours", "en": "{domain} expires in {days} days"},
-    "mail.expiry.body": {"fr": "{what} expire dans {days} jours, le {date}.",
-                         "en": "{what} expires in {days} days, on {date}."},
+    "mail.expiry.subject": {"fr": "{domain} expire dans {days}", "en": "{domain} expires in {days}"},
+    "mail.expiry.body": {"fr": "{what} expire dans {days}, le {date}.",
+                         "en": "{what} expires in {days}, on {date}."},
     "mail.expiry.service_advice": {"fr": "Renouvelez-le dès maintenant pour que votre site et vos e-mails restent en "
                                          "ligne sans interruption. Le renouvellement s'ajoute à la date actuelle : "
                                          "renouveler tôt ne fait perdre aucun jour.",
                                    "en": "Renew it now to keep your website and e-mail online without interruption. "
                                          "The renewal adds to the current date: renewing early never loses a day."},
-    "mail.expiry.domain_advice": {"fr": "Renouvelez-le dès maintenant : un nom de domaine expiré peut être perdu et "
+    "mail.expiry.domain_advice": {"fr": "Renouvelez-le dès maintenant : un nom de domaine expiré peut être perdu et "
                                         "racheté par quelqu'un d'autre.",
                                   "en": "Renew it now: an expired domain name can be lost and bought by someone else."},
     "mail.renew.button": {"fr": "Renouveler maintenant", "en": "Renew now"},
     "mail.today.subject": {"fr": "{domain} expire aujourd'hui", "en": "{domain} expires today"},
     "mail.today.body": {"fr": "{what} expire aujourd'hui, le {date}.", "en": "{what} expires today, {date}."},
-    "mail.expired.subject": {"fr": "{domain} a expiré : renouvelez-le", "en": "{domain} has expired: renew it"},
-    "mail.expired.body": {"fr": "{what} a expiré il y a {days} jours, le {date}.",
-                          "en": "{what} expired {days} days ago, on {date}."},
+    "mail.expired.subject": {"fr": "{domain} a expiré : renouvelez-le", "en": "{domain} has expired: renew it"},
+    "mail.expired.body": {"fr": "{what} a expiré il y a {days}, le {date}.",
+                          "en": "{what} expired {days} ago, on {date}."},
     "mail.expired.service_advice": {"fr": "Le service sera suspendu s'il n'est pas renouvelé rapidement. "
                                           "Renouvelez-le pour le remettre en ligne.",
                                     "en": "The service will be suspended if it is not renewed soon. "

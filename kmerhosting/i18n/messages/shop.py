@@ -30,8 +30,8 @@ MESSAGES = {
     # Order lines and results
     "shop.line.hosting": {"fr": "Hébergement {pack}, {duration} — {domain}",
                           "en": "{pack} hosting, {duration} — {domain}"},
-    "shop.line.domain": {"fr": "Domaine {domain} ({years} an(s))", "en": "Domain {domain} ({years} year(s))"},
-    "shop.result.domain_failed": {"fr": "Le registraire a refusé le domaine {domain} : il n'a pas été acheté et son "
+    "shop.line.domain": {"fr": "Domaine {domain} ({years})", "en": "Domain {domain} ({years})"},
+    "shop.result.domain_failed": {"fr": "Le registraire a refusé le domaine {domain} : il n'a pas été acheté et son "
                                         "prix a été recrédité. Choisissez un autre domaine pour votre hébergement.",
                                   "en": "The registrar refused the domain {domain}: it was not bought and its price "
                                         "was credited back. Choose another domain for your hosting."},
@@ -40,14 +40,14 @@ MESSAGES = {
                                          "remboursé.",
                                    "en": "The registration of {domain} is being checked with the registrar. We will "
                                          "confirm the result; if it failed, it will be refunded."},
-    "shop.result.refunded": {"fr": "Remboursé sur vos crédits : {amount}.", "en": "Refunded to your credits: {amount}."},
+    "shop.result.refunded": {"fr": "Remboursé sur vos crédits : {amount}.", "en": "Refunded to your credits: {amount}."},
     "shop.status.paid": {"fr": "Payée", "en": "Paid"},
     "shop.status.partial": {"fr": "Livrée en partie", "en": "Partly delivered"},
     "shop.status.failed": {"fr": "Échouée, remboursée", "en": "Failed, refunded"},
     "shop.result.domain_registering": {"fr": "Enregistrement du domaine {domain} auprès du registraire en cours…",
                                        "en": "Registering {domain} with the registrar…"},
     "shop.result.still_working": {
-        "fr": "Le registraire met plus de temps que d'habitude. Vous pouvez quitter cette page : votre commande est "
+        "fr": "Le registraire met plus de temps que d'habitude. Vous pouvez quitter cette page : votre commande est "
               "payée, l'enregistrement continue et vous recevrez un e-mail avec le résultat (en cas d'échec, le "
               "domaine est remboursé).",
         "en": "The registrar is taking longer than usual. You can leave this page: your order is paid, the "
@@ -57,7 +57,7 @@ MESSAGES = {
                                "en": "You will get a confirmation e-mail as soon as everything is ready."},
     "shop.problem.domain_price_stale": {"fr": "Vérification du prix du domaine auprès du registraire…",
                                         "en": "Checking the domain's price with the registrar…"},
-    "shop.problem.domain_gone": {"fr": "{domain} n'est plus disponible : choisissez un autre domaine.",
+    "shop.problem.domain_gone": {"fr": "{domain} n'est plus disponible : choisissez un autre domaine.",
                                  "en": "{domain} is no longer available: choose another domain."},
     "shop.checking_prices": {"fr": "Vérification des prix des domaines…", "en": "Checking the domain prices…"},
 }
@@ -66,15 +66,15 @@ MESSAGES.update({
     # Pack pages
     "shop.saving": {"fr": "Vous économisez {amount}", "en": "You save {amount}"},
     "shop.hosting.title": {"fr": "Hébergement web", "en": "Web hosting"},
-    "shop.hosting.sub": {"fr": "Choisissez une offre, puis sa durée : de 1 à 36 mois, plus c'est long, moins c'est cher.",
-                         "en": "Pick a plan, then its duration: 1 to 36 months, the longer the cheaper."},
+    "shop.hosting.sub": {"fr": "Choisissez une offre, puis sa durée : de 1 à 36 mois, plus c'est long, moins c'est cher.",
+                         "en": "Pick a plan, then its duration: 1 to 36 months, the longer the cheaper."},
     "shop.pack.duration": {"fr": "Durée d'engagement", "en": "Billing period"},
     "shop.pack.total": {"fr": "Prix total", "en": "Total price"},
     "shop.pack.monthly": {"fr": "soit par mois", "en": "per month"},
     "shop.pack.add_to_cart": {"fr": "Ajouter au panier", "en": "Add to cart"},
     "shop.pack.back": {"fr": "Toutes les offres", "en": "All plans"},
     "shop.pack.includes": {"fr": "Inclus", "en": "Included"},
-    "shop.pack.domain_next": {"fr": "Vous choisirez ensuite votre nom de domaine : un nouveau ou le vôtre.",
+    "shop.pack.domain_next": {"fr": "Vous choisirez ensuite votre nom de domaine : un nouveau ou le vôtre.",
                               "en": "Next you choose your domain name: a new one or your own."},
     # Cart
     "shop.cart.title": {"fr": "Votre panier", "en": "Your cart"},
@@ -111,7 +111,7 @@ MESSAGES.update({
     "shop.domain.choose": {"fr": "Choisir", "en": "Choose"},
     "shop.domain.years": {"fr": "Durée d'enregistrement (années)", "en": "Registration period (years)"},
     "shop.domain.own_label": {"fr": "Votre domaine", "en": "Your domain"},
-    "shop.domain.own_help": {"fr": "Il reste chez votre registraire : faites pointer ses serveurs DNS vers "
+    "shop.domain.own_help": {"fr": "Il reste chez votre registraire : faites pointer ses serveurs DNS vers "
                                    "ns1.kmerhosting.cm et ns2.kmerhosting.cm. Aucun frais de domaine.",
                              "en": "It stays with your registrar: point its name servers to ns1.kmerhosting.cm "
                                    "and ns2.kmerhosting.cm. No domain fee."},
@@ -120,12 +120,12 @@ MESSAGES.update({
     "shop.domain.chosen": {"fr": "Domaine ajouté à votre hébergement.", "en": "Domain added to your hosting."},
     "shop.domain.close": {"fr": "Fermer", "en": "Close"},
     # Line problems (checkout and cart)
-    "shop.problem.price_changed": {"fr": "Le prix a changé : {old} → {new}.", "en": "The price changed: {old} → {new}."},
-    "shop.problem.pack_unavailable": {"fr": "Cette offre n'est plus proposée : retirez-la du panier.",
+    "shop.problem.price_changed": {"fr": "Le prix a changé : {old} → {new}.", "en": "The price changed: {old} → {new}."},
+    "shop.problem.pack_unavailable": {"fr": "Cette offre n'est plus proposée : retirez-la du panier.",
                                       "en": "This plan is no longer offered: remove it from the cart."},
     "shop.problem.domain_missing": {"fr": "Choisissez un domaine pour cet hébergement.",
                                     "en": "Choose a domain for this hosting."},
-    "shop.problem.domain_hosted": {"fr": "Ce domaine est déjà hébergé chez nous : choisissez-en un autre.",
+    "shop.problem.domain_hosted": {"fr": "Ce domaine est déjà hébergé chez nous : choisissez-en un autre.",
                                    "en": "This domain is already hosted with us: choose another one."},
     "shop.problem.domain_twice": {"fr": "Ce domaine figure deux fois dans le panier.",
                                   "en": "This domain is in the cart twice."},
@@ -135,20 +135,19 @@ MESSAGES.update({
     "shop.checkout.balance": {"fr": "Solde de crédits actuel", "en": "Current credit balance"},
     "shop.checkout.after": {"fr": "Solde après paiement", "en": "Balance after payment"},
     "shop.checkout.pay": {"fr": "Payer avec mes crédits", "en": "Pay with my credits"},
-    "shop.checkout.missing": {"fr": "Crédits insuffisants : il vous manque {amount}.",
+    "shop.checkout.missing": {"fr": "Crédits insuffisants : il vous manque {amount}.",
                               "en": "Not enough credits: you are {amount} short."},
     "shop.checkout.topup": {"fr": "Demander des crédits", "en": "Request credits"},
     "shop.checkout.accept_prices": {"fr": "Accepter les nouveaux prix", "en": "Accept the new prices"},
     "shop.checkout.fix_problems": {"fr": "Certaines lignes demandent votre attention avant de payer.",
                                    "en": "Some lines need your attention before you can pay."},
     "shop.checkout.back_to_cart": {"fr": "Modifier le panier", "en": "Edit the cart"},
-    "shop.checkout.empty": {"fr": "Votre panier est vide : rien à payer.", "en": "Your cart is empty: nothing to pay."},
+    "shop.checkout.empty": {"fr": "Votre panier est vide : rien à payer.", "en": "Your cart is empty: nothing to pay."},
     "shop.checkout.prices_note": {"fr": "Prix recalculés à l'instant ; le montant débité est celui affiché.",
                                   "en": "Prices recalculated just now; the amount charged is the one shown."},
     "shop.checkout.own_domain": {"fr": "votre domaine, sans frais", "en": "your own domain, no fee"},
     # Result
     "shop.result.heading": {"fr": "Commande enregistrée", "en": "Order placed"},
-    "shop.result.title": {"fr": "Commande n°", "en": "Order #"},
     "shop.result.thanks": {"fr": "Merci pour votre commande !", "en": "Thank you for your order!"},
     "shop.result.charged": {"fr": "Montant débité", "en": "Amount charged"},
     "shop.result.balance": {"fr": "Nouveau solde", "en": "New balance"},

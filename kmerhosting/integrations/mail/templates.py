@@ -12,7 +12,7 @@ from typing import Callable
 
 from ...config import get_settings
 from ...i18n import normalize_language, translate
-from ...i18n.format import format_months, format_xaf
+from ...i18n import display
 
 Rendered = tuple[str, str, str]
 TEMPLATES: dict[str, Callable[[str, dict], Rendered]] = {}
@@ -45,7 +45,7 @@ def layout(lang: str, subject: str, paragraphs: list[str], button: tuple[str, st
         width = max(len(label) for label, _ in rows)
         text += "\n\n" + "\n".join(f"{label.ljust(width)}  {value}" for label, value in rows)
     if button:
-        text += f"\n\n{button[0]}: {button[1]}"
+        text += f"\n\n{button[0]}{display.colon(lang)}{button[1]}"
     text += f"\n\n-- \n{footer}\n"
     body = "".join(f'<p style="margin:0 0 16px">{_html.escape(p)}</p>' for p in paragraphs)
     if rows:
@@ -107,9 +107,8 @@ def _t(lang: str):
 
 
 def format_day(iso_day: str, lang: str) -> str:
-    """"2026-12-01" -> "01/12/2026" (fr) / "2026-12-01" (en), as the site shows dates."""
-    day = date.fromisoformat(str(iso_day)[:10])
-    return day.strftime("%d/%m/%Y") if lang == "fr" else day.isoformat()
+    """"2026-12-01" -> "1 déc. 2026" / "1 Dec 2026", as the site shows dates."""
+    return display.date(date.fromisoformat(str(iso_day)[:10]), lang)
 
 
 def _renew_link(kind: str) -> str:
@@ -131,9 +130,9 @@ def purchase_confirmation(lang: str, ctx: dict) -> Rendered:
     """ctx: name, order_id, lines [{label, amount}], total, balance (amounts: integer XAF), and
     optional notes: what the registrar refused or is still checking, already in the reader's language."""
     t = _t(lang)
-    rows = [(str(line["label"]), format_xaf(line["amount"], lang)) for line in ctx["lines"]]
-    rows.append((t("mail.total"), format_xaf(ctx["total"], lang)))
-    rows.append((t("mail.balance_left"), format_xaf(ctx["balance"], lang)))
+    rows = [(str(line["label"]), display.money(line["amount"], lang)) for line in ctx["lines"]]
+    rows.append((t("mail.total"), display.money(ctx["total"], lang)))
+    rows.append((t("mail.balance_left"), display.money(ctx["balance"], lang)))
     return layout(lang, t("mail.purchase.subject", order_id=ctx["order_id"]),
                   [t("mail.hello", name=ctx.get("name", "")), t("mail.purchase.body", order_id=ctx["order_id"]),
                    *[str(note) for note in ctx.get("notes") or []]],
@@ -147,9 +146,9 @@ def renewal_confirmation(lang: str, ctx: dict) -> Rendered:
     what = _what(t, ctx)
     return layout(lang, t("mail.renewal.subject", domain=ctx["domain"]),
                   [t("mail.hello", name=ctx.get("name", "")),
-                   t("mail.renewal.body", what=what, duration=format_months(int(ctx["months"]), lang), amount=format_xaf(ctx["amount"], lang),
+                   t("mail.renewal.body", what=what, duration=display.months(int(ctx["months"]), lang), amount=display.money(ctx["amount"], lang),
                      date=format_day(ctx["expires_on"], lang)),
-                   t("mail.balance_now", balance=format_xaf(ctx["balance"], lang))],
+                   t("mail.balance_now", balance=display.money(ctx["balance"], lang))],
                   (t("mail.renewal.button"), _renew_link(ctx.get("kind", "service"))))
 
 
@@ -158,11 +157,11 @@ def credit_added(lang: str, ctx: dict) -> Rendered:
     """ctx: name, amount, balance, reason (free text from the admin, may be empty)."""
     t = _t(lang)
     paragraphs = [t("mail.hello", name=ctx.get("name", "")),
-                  t("mail.credit_added.body", amount=format_xaf(ctx["amount"], lang))]
+                  t("mail.credit_added.body", amount=display.money(ctx["amount"], lang))]
     if ctx.get("reason"):
         paragraphs.append(t("mail.reason", reason=ctx["reason"]))
-    paragraphs.append(t("mail.balance_now", balance=format_xaf(ctx["balance"], lang)))
-    return layout(lang, t("mail.credit_added.subject", amount=format_xaf(ctx["amount"], lang)), paragraphs,
+    paragraphs.append(t("mail.balance_now", balance=display.money(ctx["balance"], lang)))
+    return layout(lang, t("mail.credit_added.subject", amount=display.money(ctx["amount"], lang)), paragraphs,
                   (t("mail.credits.button"), link("/dashboard/billing")))
 
 
@@ -171,10 +170,10 @@ def credit_request_approved(lang: str, ctx: dict) -> Rendered:
     """ctx: name, amount, balance, note (from the admin, may be empty)."""
     t = _t(lang)
     paragraphs = [t("mail.hello", name=ctx.get("name", "")),
-                  t("mail.credit_approved.body", amount=format_xaf(ctx["amount"], lang))]
+                  t("mail.credit_approved.body", amount=display.money(ctx["amount"], lang))]
     if ctx.get("note"):
         paragraphs.append(t("mail.note", note=ctx["note"]))
-    paragraphs.append(t("mail.balance_now", balance=format_xaf(ctx["balance"], lang)))
+    paragraphs.append(t("mail.balance_now", balance=display.money(ctx["balance"], lang)))
     return layout(lang, t("mail.credit_approved.subject"), paragraphs,
                   (t("mail.shop.button"), link("/hosting")))
 
@@ -184,7 +183,7 @@ def credit_request_rejected(lang: str, ctx: dict) -> Rendered:
     """ctx: name, amount, note (the admin's reason, may be empty)."""
     t = _t(lang)
     paragraphs = [t("mail.hello", name=ctx.get("name", "")),
-                  t("mail.credit_rejected.body", amount=format_xaf(ctx["amount"], lang))]
+                  t("mail.credit_rejected.body", amount=display.money(ctx["amount"], lang))]
     if ctx.get("note"):
         paragraphs.append(t("mail.note", note=ctx["note"]))
     paragraphs.append(t("mail.credit_rejected.help"))
@@ -199,7 +198,7 @@ def credit_request_rejected(lang: str, ctx: dict) -> Rendered:
 def expiry_notice(lang: str, ctx: dict) -> Rendered:
     """ctx: name, kind (service|domain), domain, pack, expires_on (YYYY-MM-DD), days_left."""
     t = _t(lang)
-    days = int(ctx["days_left"])
+    days = display.days(int(ctx["days_left"]), lang)
     return layout(lang, t("mail.expiry.subject", domain=ctx["domain"], days=days),
                   [t("mail.hello", name=ctx.get("name", "")),
                    t("mail.expiry.body", what=_cap(_what(t, ctx)), days=days, date=format_day(ctx["expires_on"], lang)),
@@ -224,7 +223,7 @@ def expired_reminder(lang: str, ctx: dict) -> Rendered:
     t = _t(lang)
     return layout(lang, t("mail.expired.subject", domain=ctx["domain"]),
                   [t("mail.hello", name=ctx.get("name", "")),
-                   t("mail.expired.body", what=_cap(_what(t, ctx)), days=int(ctx["days_ago"]),
+                   t("mail.expired.body", what=_cap(_what(t, ctx)), days=display.days(int(ctx["days_ago"]), lang),
                      date=format_day(ctx["expires_on"], lang)),
                    t(f"mail.expired.{_kind(ctx)}_advice")],
                   (t("mail.renew.button"), _renew_link(_kind(ctx))))
