@@ -55,7 +55,7 @@ def test_the_handler_list_covers_every_admin_page():
                      "AdminPacksState.delete_pack", "AdminPacksState.save_pack", "AdminStatsState.export_csv",
                      "AdminMailsState.resend", "AdminAuditState.load", "AdminOverviewState.load"):
         assert expected in names
-    assert "AdminCreditsState.follow_language" in names  # the mixin's handlers are each page's own
+    assert "AdminCreditsState.next_page" in names  # the mixin's handlers are each page's own
     assert len(names) >= 35
 
 
@@ -141,7 +141,7 @@ def call(state, name, w):
     return result
 
 
-PAGE_LOAD_HANDLERS = {"load", "follow_language"}
+PAGE_LOAD_HANDLERS = {"load"}
 DATA_VARS = ("rows", "requests", "cards", "user", "services", "ledger", "logins", "mails", "revenue_rows",
              "pack_rows", "duration_rows", "customer_rows", "summary", "form", "kinds")
 
@@ -244,3 +244,30 @@ def test_user_page_and_stats_page_load_for_an_admin(session, world, monkeypatch)
     assert stats_page.error == translate("admin.error.period_order", "fr")
     download = stats_page.export_csv("summary")
     assert "kmerhosting-summary-" in str(download)  # the CSV itself: tests/test_stats.py
+
+
+def test_admin_lists_keep_values_and_follow_a_language_switch_without_reading_again(session, world, monkeypatch):
+    from kmerhosting.i18n import display
+    from kmerhosting.state.admin import AdminOverviewState
+    from kmerhosting.state.admin_packs import AdminPacksState
+    from kmerhosting.state.admin_users import AdminUsersState
+
+    shown = {AdminOverviewState: "cards", AdminUsersState: "rows", AdminCreditsState: "requests",
+             AdminServicesState: "rows", AdminPacksState: "rows"}
+    pages = {cls: admin_state(cls, world) for cls in shown}
+    for state in pages.values():
+        state.load()
+        assert state.error == ""
+    french = {cls: state.get_value(shown[cls]) for cls, state in pages.items()}
+    assert french[AdminCreditsState][0]["amount"] == display.money(9000, "fr")
+    assert french[AdminServicesState][0]["duration"] == display.months(12, "fr")
+
+    # A switch re-words what the pages hold without reading the database again.
+    monkeypatch.setattr("kmerhosting.state.admin.session_scope", None)
+    for cls, state in pages.items():
+        in_language(state, "en")
+        assert state.get_value(shown[cls]) != french[cls], cls.__name__
+    assert pages[AdminCreditsState].requests[0]["amount"] == "9,000\u00a0FCFA"
+    assert pages[AdminServicesState].rows[0]["duration"] == display.months(12, "en")
+    assert pages[AdminUsersState].rows[0]["credits"].endswith("FCFA") and "," in "".join(
+        r["credits"] for r in pages[AdminUsersState].rows)

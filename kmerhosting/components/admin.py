@@ -40,18 +40,8 @@ def sidebar() -> rx.Component:
                        id="admin-menu")
 
 
-def language_follower(state) -> rx.Component:
-    """Mounts a new (different) element when the language changes, so the page's data is formatted again.
-    Two element types: React would keep one element of the same type and never call on_mount again."""
-    return rx.cond(BaseState.lang == "en",
-                   rx.el.span(on_mount=state.follow_language, hidden=True),
-                   rx.el.div(on_mount=state.follow_language, hidden=True))
-
-
-def admin_page(title_key: str, *children: rx.Component, intro_key: str | None = None, state=None) -> rx.Component:
+def admin_page(title_key: str, *children: rx.Component, intro_key: str | None = None) -> rx.Component:
     header = [rx.heading(t(title_key), size="7")]
-    if state is not None:
-        header.append(language_follower(state))
     if intro_key:
         header.append(rx.text(t(intro_key), color_scheme="gray", size="2"))
     # A tab whose account was blocked shows the layout's notice, not the administration.

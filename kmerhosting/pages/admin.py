@@ -44,5 +44,5 @@ def admin_overview() -> rx.Component:
                 spacing="3", width="100%"),
         rx.heading(t("admin.overview.shortcuts"), size="4"),
         shortcuts(),
-        intro_key="admin.overview.intro", state=AdminOverviewState,
+        intro_key="admin.overview.intro"
     )

@@ -111,5 +111,5 @@ def admin_credits() -> rx.Component:
         table(["admin.col.when", "admin.col.user", "admin.col.amount", "admin.col.payment",
                "admin.col.status", "admin.col.decision"], S.requests, request_row, "admin.credits.no_requests"),
         pager(S),
-        intro_key="admin.credits.intro", state=S,
+        intro_key="admin.credits.intro"
     )

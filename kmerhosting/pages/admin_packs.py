@@ -103,5 +103,5 @@ def admin_packs() -> rx.Component:
                 rx.button(rx.icon("plus", size=14), t("admin.packs.new"), on_click=S.new_pack, id="pack-new")),
         table(["admin.col.name", "admin.packs.slug", "admin.packs.monthly_price", "admin.packs.panel",
                "admin.packs.discounts", "admin.col.services", "admin.col.status", "admin.col.actions"], S.rows, pack_row),
-        intro_key="admin.packs.intro", state=S,
+        intro_key="admin.packs.intro"
     )

@@ -87,5 +87,5 @@ def admin_services() -> rx.Component:
         "admin.services.title", filters(), error_callout(S),
         table(["admin.col.domain", "admin.col.pack", "admin.col.expires", "admin.col.status", "admin.col.panel_url"], S.rows, service_row),
         pager(S),
-        intro_key="admin.services.intro", state=S,
+        intro_key="admin.services.intro"
     )

@@ -66,7 +66,7 @@ def admin_users() -> rx.Component:
         "admin.users.title", filters(), error_callout(S),
         table(["admin.col.email", "admin.col.name", "admin.col.role", "admin.col.status", "admin.col.credits",
                "admin.col.created", "admin.col.actions"], S.rows, user_row),
-        pager(S), state=S,
+        pager(S)
     )
 
 

@@ -35,7 +35,6 @@ class AdminState(rx.State, mixin=True):
     page: int = 1
     pages: int = 1
     total: int = 0
-    _loaded_lang: str = ""  # the language the page's data (amounts, dates) was formatted in
 
     def _run(self, work, *, quiet_refusal: bool = False):
         """Run work(session, admin_id) in one transaction as the logged-in admin.
@@ -59,7 +58,6 @@ class AdminState(rx.State, mixin=True):
             self.notice = ""
             return None, rx.toast.error(self.error)
         self.error = ""
-        self._loaded_lang = self.lang
         return result, None
 
     def _done(self, key: str, **params):
@@ -77,18 +75,6 @@ class AdminState(rx.State, mixin=True):
 
     def _page_step(self, step: int) -> int:
         return max(1, min(self.pages, self.page + step))
-
-
-class FollowsLanguage(rx.State, mixin=True):
-    """For an admin page that still words its rows when it loads them (not yet in computed vars): the
-    page's language follower calls this on a switch, and the page is read again in the new language."""
-
-    @rx.event
-    def follow_language(self):
-        """Mounted again when the visitor switches language: reformat the page's amounts and dates."""
-        if self._loaded_lang and self._loaded_lang != self.lang and hasattr(self, "load"):
-            return self.load()
-        return self._run(lambda session, admin_id: None, quiet_refusal=True)[1]
 
 
 class PagedAdminState(AdminState, mixin=True):
@@ -112,20 +98,25 @@ class PagedAdminState(AdminState, mixin=True):
         return self._run(self._fill)[1]
 
 
-class AdminOverviewState(FollowsLanguage, AdminState, BaseState):
-    cards: list[dict[str, str]] = []
+class AdminOverviewState(AdminState, BaseState):
+    _figures: dict = {}  # core's counts and XAF amounts, as values
+
+    @rx.var
+    def cards(self) -> list[dict[str, str]]:
+        money = {"revenue_30_days", "outstanding"}
+        return [
+            {"key": key, "href": href,
+             "value": display.money(int(value), self.lang) if key in money else display.number(value, self.lang)}
+            for key, href in (("pending_requests", "/admin/credits"), ("failed_mails", "/admin/notifications"),
+                              ("pending_services", "/admin/services"), ("active_services", "/admin/services"),
+                              ("customers", "/admin/users"), ("revenue_30_days", "/admin/stats"),
+                              ("outstanding", "/admin/stats"))
+            if (value := self._figures.get(key)) is not None
+        ]
 
     @rx.event
     def load(self):
         data, failed = self._run(stats.overview, quiet_refusal=True)
         if data is None:
             return failed
-        money = {"revenue_30_days", "outstanding"}
-        self.cards = [
-            {"key": key, "value": self._money(value) if key in money else display.number(value, self.lang), "href": href}
-            for key, href in (("pending_requests", "/admin/credits"), ("failed_mails", "/admin/notifications"),
-                              ("pending_services", "/admin/services"), ("active_services", "/admin/services"),
-                              ("customers", "/admin/users"), ("revenue_30_days", "/admin/stats"),
-                              ("outstanding", "/admin/stats"))
-            for value in [data[key]]
-        ]
+        self._figures = dict(data)

@@ -6,28 +6,33 @@ import reflex as rx
 
 from ..core.admin import credits, users
 from ..core.args import or_none, parse_choice
-from .admin import FollowsLanguage, PagedAdminState, as_form
+from .admin import PagedAdminState, as_form
 from .base import BaseState
 from .forms import row_id
 
 STATUSES = ("pending", "approved", "rejected", "cancelled")
 
 
-class AdminCreditsState(FollowsLanguage, PagedAdminState, BaseState):
-    requests: list[dict[str, str]] = []
+class AdminCreditsState(PagedAdminState, BaseState):
+    _requests: list[dict] = []  # each request's values; `requests` words them in the visitor's language
     request_status: str = "pending"
     form_key: int = 0  # changes after a successful top-up so the form is emptied
 
     def _fill(self, session, admin_id):
         result = credits.list_requests(session, admin_id, status=self.request_status, page=self.page)
         self._set_page(result)
-        self.requests = [
-            {"id": str(r.id), "user_id": str(u.id), "email": u.email, "name": u.name,
-             "amount": self._money(r.amount), "method": r.payment_method, "reference": r.payment_reference,
-             "status": r.status, "note": r.note, "when": self._when(r.created_at),
-             "decided": self._when(r.decided_at)}
+        self._requests = [
+            {"id": str(r.id), "user_id": str(u.id), "email": u.email, "name": u.name, "amount": int(r.amount),
+             "method": r.payment_method, "reference": r.payment_reference, "status": r.status, "note": r.note,
+             "created_at": r.created_at, "decided_at": r.decided_at}
             for r, u in result.rows
         ]
+
+    @rx.var
+    def requests(self) -> list[dict[str, str]]:
+        return [{**row, "amount": self._money(row["amount"]), "when": self._when(row["created_at"]),
+                 "decided": self._when(row["decided_at"]), "created_at": "", "decided_at": ""}
+                for row in self._requests]
 
     @rx.event
     def show_status(self, status: str):

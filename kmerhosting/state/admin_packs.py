@@ -7,9 +7,9 @@ import reflex as rx
 from ..config import DURATIONS
 from ..core.admin import packs
 from ..core.args import or_none, parse_flag, parse_id
-from ..i18n import display
+from ..i18n import display, translate
 from ..models import CONTROL_PANEL_LABELS, Pack
-from .admin import AdminState, FollowsLanguage, as_form
+from .admin import AdminState, as_form
 from .base import BaseState
 
 EMPTY_FORM = {"name": "", "slug": "", "description_fr": "", "description_en": "", "monthly_price": "",
@@ -31,22 +31,31 @@ def pack_form(pack: Pack) -> dict[str, str]:
     }
 
 
-class AdminPacksState(FollowsLanguage, AdminState, BaseState):
-    rows: list[dict[str, str]] = []
+class AdminPacksState(AdminState, BaseState):
+    _rows: list[dict] = []  # each pack's values; `rows` words them in the visitor's language
     editing: int = -1  # -1 no form shown, 0 a new pack, else the pack's id
     form: dict[str, str] = {}
     form_key: int = 0
 
     def _fill(self, session, admin_id):
-        self.rows = [
-            {"id": str(p.id), "name": p.name, "slug": p.slug, "monthly": self._money(p.monthly_price),
-             "panel": CONTROL_PANEL_LABELS.get(p.control_panel, p.control_panel), "active": "1" if p.is_active else "", "services": str(n),
-             "discounts": ", ".join(f"{display.months(m, self.lang)}{display.colon(self.lang)}"
-                                    f"{display.discount(int(p.discounts[str(m)]), self.lang)}" for m in DURATIONS
-                                    if str(m) in (p.discounts or {})) or self._t("admin.packs.default_discounts"),
-             "services_count": display.number(n, self.lang)}
+        self._rows = [
+            {"id": str(p.id), "name": p.name, "slug": p.slug, "monthly_price": int(p.monthly_price),
+             "panel": CONTROL_PANEL_LABELS.get(p.control_panel, p.control_panel), "active": "1" if p.is_active else "",
+             "services": str(n), "count": int(n),
+             "discounts": {m: int(p.discounts[str(m)]) for m in DURATIONS if str(m) in (p.discounts or {})}}
             for p, n in packs.list_packs(session, admin_id)
         ]
+
+    @rx.var
+    def rows(self) -> list[dict[str, str]]:
+        lang = self.lang
+        return [{**{k: v for k, v in row.items() if k not in ("monthly_price", "count", "discounts")},
+                 "monthly": display.money(row["monthly_price"], lang),
+                 "discounts": ", ".join(f"{display.months(m, lang)}{display.colon(lang)}{display.discount(off, lang)}"
+                                        for m, off in row["discounts"].items())
+                 or translate("admin.packs.default_discounts", lang),
+                 "services_count": display.number(row["count"], lang)}
+                for row in self._rows]
 
     @rx.event
     def load(self):

@@ -6,15 +6,15 @@ import reflex as rx
 
 from ..core.admin import services
 from ..i18n import display
-from .admin import FollowsLanguage, PagedAdminState, as_form
+from .admin import PagedAdminState, as_form
 from .base import BaseState
 from .forms import row_id
 
 ALL = "all"
 
 
-class AdminServicesState(FollowsLanguage, PagedAdminState, BaseState):
-    rows: list[dict[str, str]] = []
+class AdminServicesState(PagedAdminState, BaseState):
+    _rows: list[dict] = []  # each service's values; `rows` words them in the visitor's language
     status: str = ALL
     search: str = ""
 
@@ -22,13 +22,19 @@ class AdminServicesState(FollowsLanguage, PagedAdminState, BaseState):
         result = services.list_services(session, admin_id, status="" if self.status == ALL else self.status,
                                         search=self.search, page=self.page)
         self._set_page(result)
-        self.rows = [
+        self._rows = [
             {"id": str(s.id), "domain": s.domain, "email": email, "user_id": str(s.user_id), "pack": pack,
-             "status": s.status, "duration": display.months(s.duration_months, self.lang),
-             "expires": display.date(s.expires_at, self.lang), "panel_url": s.panel_url,
-             "next": ",".join(sorted(services.TRANSITIONS.get(s.status, set())))}
+             "status": s.status, "months": s.duration_months, "expires_at": s.expires_at,
+             "panel_url": s.panel_url, "next": ",".join(sorted(services.TRANSITIONS.get(s.status, set())))}
             for s, email, pack in result.rows
         ]
+
+    @rx.var
+    def rows(self) -> list[dict[str, str]]:
+        return [{**{k: v for k, v in row.items() if k not in ("months", "expires_at")},
+                 "duration": display.months(row["months"], self.lang),
+                 "expires": display.date(row["expires_at"], self.lang) if row["expires_at"] else ""}
+                for row in self._rows]
 
     @rx.event
     def apply_filters(self, form: dict):

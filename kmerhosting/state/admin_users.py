@@ -6,7 +6,7 @@ import reflex as rx
 
 from ..core.admin import users
 from ..i18n import display, translate
-from .admin import AdminState, FollowsLanguage, PagedAdminState, as_form
+from .admin import AdminState, PagedAdminState, as_form
 from .base import BaseState
 
 ALL = "all"
@@ -16,8 +16,8 @@ def _filter_value(value: str) -> str:
     return "" if value in ("", ALL) else value
 
 
-class AdminUsersState(FollowsLanguage, PagedAdminState, BaseState):
-    rows: list[dict[str, str]] = []
+class AdminUsersState(PagedAdminState, BaseState):
+    _rows: list[dict] = []  # each user's values; `rows` words them in the visitor's language
     search: str = ""
     status: str = ALL
     role: str = ALL
@@ -26,12 +26,15 @@ class AdminUsersState(FollowsLanguage, PagedAdminState, BaseState):
         result = users.list_users(session, admin_id, search=self.search, status=_filter_value(self.status),
                                   role=_filter_value(self.role), page=self.page)
         self._set_page(result)
-        self.rows = [self._row(u, admin_id) for (u,) in result.rows]
+        self._rows = [{"id": str(u.id), "email": u.email, "name": u.name, "role": u.role, "status": u.status,
+                       "credits": int(u.credits or 0), "created_at": u.created_at,
+                       "is_self": "1" if u.id == admin_id else ""}
+                      for (u,) in result.rows]
 
-    def _row(self, user, admin_id) -> dict[str, str]:
-        return {"id": str(user.id), "email": user.email, "name": user.name, "role": user.role,
-                "status": user.status, "credits": self._money(user.credits), "created": self._when(user.created_at),
-                "is_self": "1" if user.id == admin_id else ""}
+    @rx.var
+    def rows(self) -> list[dict[str, str]]:
+        return [{**row, "credits": self._money(row["credits"]), "created": self._when(row["created_at"]),
+                 "created_at": ""} for row in self._rows]
 
     @rx.event
     def apply_filters(self, form: dict):

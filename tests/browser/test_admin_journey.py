@@ -16,6 +16,7 @@ from kmerhosting.models import CreditRequest, NotificationLog, Pack, Service, Us
 
 from ..conftest import screenshot
 from ..live import ADMIN_EMAIL
+from .helpers import goto  # waits for the page's on_load: a click before it would be undone by it
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +60,7 @@ def login(page, token: str) -> None:
 
 def test_admin_approves_a_credit_request_and_reads_the_stats_chart(page, shop):
     login(page, shop["token"])
-    page.goto("/admin/credits")
+    goto(page, "/admin/credits")
     expect(page.get_by_text("awa.browser@example.cm")).to_be_visible()
     screenshot(page, "admin-credits")
     page.click(f"#approve-{shop['request']}")
@@ -69,7 +70,7 @@ def test_admin_approves_a_credit_request_and_reads_the_stats_chart(page, shop):
         assert s.get(CreditRequest, shop["request"]).status == "approved"
         assert s.get(User, shop["customer"]).credits == 60000 - s.get(Service, shop["service"]).price_paid + 25000
 
-    page.goto("/admin/stats")
+    goto(page, "/admin/stats")
     expect(page.locator("#revenue-chart .recharts-surface").first).to_be_visible()
     expect(page.locator("#revenue-chart .recharts-bar-rectangle").first).to_be_attached()
     expect(page.get_by_text(re.compile(r"Chiffre d'affaires"))).not_to_have_count(0)
@@ -86,7 +87,7 @@ def test_admin_approves_a_credit_request_and_reads_the_stats_chart(page, shop):
 ])
 def test_every_admin_page_renders(page, shop, path, name, text):
     login(page, shop["token"])
-    page.goto(path)
+    goto(page, path)
     expect(page.get_by_text(text).first).to_be_visible()
     page.wait_for_timeout(300)  # let the tables settle before the screenshot
     screenshot(page, name)
@@ -94,20 +95,20 @@ def test_every_admin_page_renders(page, shop, path, name, text):
 
 def test_user_page_shows_the_history(page, shop):
     login(page, shop["token"])
-    page.goto(f"/admin/users/{shop['customer']}")
+    goto(page, f"/admin/users/{shop['customer']}")
     expect(page.get_by_text("Awa Mbarga")).to_be_visible()
     expect(page.get_by_text("awa-boutique.cm")).to_be_visible()
     screenshot(page, "admin-user")
 
 
 def test_a_visitor_is_sent_to_the_login_page(page):
-    page.goto("/admin/credits")
+    goto(page, "/admin/credits")
     expect(page).to_have_url(re.compile(r"/auth/login\?next=/admin/credits"))
 
 
 def test_admin_creates_a_pack_after_a_clear_validation_message(page, shop):
     login(page, shop["token"])
-    page.goto("/admin/packs")
+    goto(page, "/admin/packs")
     page.click("#pack-new")
     page.fill("#pack-name", "Pro Cameroun")
     page.fill("#pack-slug", "pro-cameroun")
@@ -126,12 +127,12 @@ def test_admin_creates_a_pack_after_a_clear_validation_message(page, shop):
 
 def test_admin_provisions_a_service_and_reads_the_stats_in_english(page, shop):
     login(page, shop["token"])
-    page.goto("/admin/services")
+    goto(page, "/admin/services")
     page.get_by_role("button", name="Mettre en service").click()
     expect(page.get_by_text("Statut du service mis à jour.").first).to_be_visible()
     with Session(shop["engine"]) as s:
         assert s.get(Service, shop["service"]).status == "active"
-    page.goto("/admin/stats")
+    goto(page, "/admin/stats")
     page.click("#lang-en")
     expect(page.get_by_role("heading", name="Sales statistics")).to_be_visible()
     expect(page.locator("#revenue-chart .recharts-surface").first).to_be_visible()
@@ -146,7 +147,7 @@ def test_blocking_asks_first_then_ends_the_customers_logins(page, shop):
         customer_token = create_session(s, target.id)
         s.commit()
     login(page, shop["token"])
-    page.goto(f"/admin/users/{target.id}")
+    goto(page, f"/admin/users/{target.id}")
     page.click("#user-block")
     expect(page.get_by_role("alertdialog")).to_be_visible()
     screenshot(page, "admin-block-confirm")
@@ -161,7 +162,7 @@ def test_blocking_asks_first_then_ends_the_customers_logins(page, shop):
 
 def test_switching_language_reformats_the_amounts(page, shop):
     login(page, shop["token"])
-    page.goto("/admin/users")
+    goto(page, "/admin/users")
     expect(page.get_by_text(re.compile(r"FCFA")).first).to_be_visible()
     page.click("#lang-en")
     expect(page.get_by_role("heading", name="Users")).to_be_visible()

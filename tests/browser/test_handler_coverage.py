@@ -14,7 +14,7 @@ How it is measured
 
 What counts as one handler
 - Each state class's handlers count on their own. A handler that several page states get from a mixin
-  (AdminState.follow_language, PagedAdminState.load / next_page / prev_page) is one endpoint per page,
+  (PagedAdminState.load / next_page / prev_page) is one endpoint per page,
   named after that page's state, and it runs that page's own query: each page's copy must be reached.
 - A handler inherited from a parent state (BaseState.set_language, guard_customer) is one endpoint,
   whichever page fires it.
