@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from ..config import DURATIONS
+from ..i18n import display
 from ..state.cart import CartLine, CartState, DomainOfferView
 from ..state.hosting import DurationOption, HostingState
-from .i18n import t
+from .i18n import t, worded
 from .layout import CARD_SIZE
 
 
@@ -92,7 +93,7 @@ def duration_select(line: CartLine) -> rx.Component:
 def years_select(value, on_change, **props) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(aria_label="years"),
-        rx.select.content(*[rx.select.item(str(y), value=str(y)) for y in range(1, 11)]),
+        rx.select.content(*[rx.select.item(worded(display.years, y), value=str(y)) for y in range(1, 11)]),
         value=value, on_change=on_change, size="2", **props,
     )
 

@@ -48,17 +48,17 @@ def test_visitor_sets_the_duration_and_domain_years_then_empties_the_cart(page, 
 
     line.locator(".choose-domain").click()
     dialog = page.get_by_role("dialog")
-    choose(page, dialog.get_by_role("combobox", name="years"), "2")
+    choose(page, dialog.get_by_role("combobox", name="years"), display.years(2, "fr"))
     name = f"annees{tag()}"
     page.fill("#domain-search", name)
     page.click("#domain-search-button")
     page.click(f"#choose-{name}-cm")
     expect(dialog).to_have_count(0)
     expect(line).to_contain_text(f"{name}.cm")
-    expect(line.get_by_role("combobox", name="years")).to_have_text("2")
+    expect(line.get_by_role("combobox", name="years")).to_have_text(display.years(2, "fr"))
     expect(line).to_contain_text(h.xaf(domain_price_xaf(f"{name}.cm", 2)))
 
-    choose(page, line.get_by_role("combobox", name="years"), "3")
+    choose(page, line.get_by_role("combobox", name="years"), display.years(3, "fr"))
     expect(line).to_contain_text(h.xaf(domain_price_xaf(f"{name}.cm", 3)))
     expect(page.locator("#cart-total")).to_have_text(h.xaf(price_24 + domain_price_xaf(f"{name}.cm", 3)))
     screenshot(page, "cart-durations")

@@ -100,7 +100,7 @@ MESSAGES = {
                                      "et la référence du paiement. Vos crédits sont ajoutés après vérification.",
                                "en": "Pay by Mobile Money, bank transfer or cash, then enter the amount and the "
                                      "payment reference. Your credits are added once we have checked it."},
-    "dashboard.request_amount": {"fr": "Montant (FCFA)", "en": "Amount (XAF)"},
+    "dashboard.request_amount": {"fr": "Montant (FCFA)", "en": "Amount (FCFA)"},
     "dashboard.request_limits": {"fr": "Entre {min} et {max}", "en": "Between {min} and {max}"},
     "dashboard.request_method": {"fr": "Moyen de paiement", "en": "Payment method"},
     "dashboard.request_reference": {"fr": "Référence du paiement", "en": "Payment reference"},
