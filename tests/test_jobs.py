@@ -223,3 +223,29 @@ def test_claiming_uses_the_status_index(engine):
     with engine.connect() as conn:
         indexes = {ix["name"] for ix in sa.inspect(conn).get_indexes("jobs")}
     assert "ix_jobs_status_run_after" in indexes
+
+
+def test_a_transaction_that_the_database_rolled_back_to_break_a_deadlock_is_run_again(session):
+    import sqlalchemy as sa
+
+    class Deadlock(Exception):
+        args = (1213, "Deadlock found when trying to get lock; try restarting transaction")
+
+    calls = []
+
+    def work(_session):
+        calls.append(1)
+        if len(calls) < 3:
+            raise sa.exc.OperationalError("UPDATE jobs ...", {}, Deadlock())
+        return "done"
+
+    assert jobs._in_transaction(work, tries=5) == "done" and len(calls) == 3
+    calls.clear()
+    with pytest.raises(jobs.TransientDatabaseError):
+        jobs._in_transaction(work, tries=2)
+
+    def broken(_session):
+        raise sa.exc.OperationalError("UPDATE jobs ...", {}, Exception(1146, "Table doesn't exist"))
+
+    with pytest.raises(sa.exc.OperationalError):  # not a deadlock: not hidden
+        jobs._in_transaction(broken, tries=5)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
@@ -159,6 +160,31 @@ def _lease() -> timedelta:
     return timedelta(seconds=get_settings().job_lease_seconds)
 
 
+class TransientDatabaseError(Exception):
+    """The database rolled the transaction back to break a deadlock or a lock wait; nothing changed."""
+
+
+def _is_transient(exc: sa.exc.OperationalError) -> bool:
+    code = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
+    return code in (1205, 1213) or "database is locked" in str(exc.orig)
+
+
+def _in_transaction(work, tries: int = 1):
+    """work(session) in its own transaction. InnoDB may roll one back to break a deadlock between
+    workers updating job rows at the same moment: the whole transaction is then run again, up to
+    `tries` times, and TransientDatabaseError says it never went through."""
+    for attempt in range(tries):
+        try:
+            with session_scope() as session:
+                return work(session)
+        except sa.exc.OperationalError as exc:
+            if not _is_transient(exc):
+                raise
+            log.info("job table: %s, attempt %d/%d", exc.orig, attempt + 1, tries)
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+    raise TransientDatabaseError("the database kept refusing the transaction")
+
+
 def claim(worker_id: str, now: datetime | None = None, kinds: tuple[str, ...] | None = None) -> JobView | None:
     """Take the next due job (queued and due, or running with an expired lease), or None."""
     now = now or utcnow()
@@ -170,18 +196,23 @@ def claim(worker_id: str, now: datetime | None = None, kinds: tuple[str, ...] | 
     with session_scope() as session:
         candidates = session.exec(stmt).all()
     for job_id, status, attempts in candidates:
-        with session_scope() as session:
+        def take(session, job_id=job_id, status=status, attempts=attempts):
             won = session.execute(
                 sa.update(Job).where(Job.id == job_id, Job.status == status, Job.attempts == attempts)
                 .values(status=JobStatus.running, attempts=attempts + 1, lease_owner=worker_id[:64],
                         lease_until=now + _lease(), updated_at=now)).rowcount == 1
-            if not won:
-                continue  # another worker took it first
-            job = session.get(Job, job_id)
-            if status == JobStatus.running:
-                log.warning("job #%s (%s) taken over from a worker whose lease expired", job.id, job.kind)
-            return JobView(id=job.id, kind=job.kind, payload=dict(job.payload or {}), attempts=job.attempts,
-                           max_attempts=job.max_attempts, user_id=job.user_id, lease_owner=worker_id[:64])
+            return session.get(Job, job_id) if won else None
+
+        try:
+            job = _in_transaction(take)
+        except TransientDatabaseError:
+            continue  # the database gave up on this race (a deadlock): nothing changed, try the next
+        if job is None:
+            continue  # another worker took it first
+        if status == JobStatus.running:
+            log.warning("job #%s (%s) taken over from a worker whose lease expired", job.id, job.kind)
+        return JobView(id=job.id, kind=job.kind, payload=dict(job.payload or {}), attempts=job.attempts,
+                       max_attempts=job.max_attempts, user_id=job.user_id, lease_owner=worker_id[:64])
     return None
 
 
@@ -204,11 +235,16 @@ def settle(job: JobView, outcome: Outcome, now: datetime | None = None) -> str |
     else:  # "fail", or a retry on the last attempt: an admin looks at it
         values.update(status=JobStatus.failed, last_error=outcome.error[:4000], result=outcome.result,
                       finished_at=now)
-    with session_scope() as session:
-        kept = session.execute(
+    try:
+        kept = _in_transaction(lambda session: session.execute(
             sa.update(Job).where(Job.id == job.id, Job.status == JobStatus.running,
                                  Job.lease_owner == job.lease_owner, Job.attempts == job.attempts)
-            .values(**values)).rowcount == 1
+            .values(**values)).rowcount == 1, tries=5)
+    except TransientDatabaseError:
+        # Unrecorded: once the lease ends another worker runs the job again, and its handler looks at
+        # what was done (e.g. asks the registrar) before acting.
+        log.warning("job #%s (%s): could not record %s; it will be taken over", job.id, job.kind, outcome.status)
+        return None
     if not kept:
         log.warning("job #%s (%s): lease lost before settling %s; the worker that took it over decides",
                     job.id, job.kind, outcome.status)
