@@ -71,6 +71,22 @@ class Settings:
     domain_quote_minutes: int = 30
     registrar_wait_seconds: float = 25.0
 
+    # Mobile Money top-ups (integrations/payments)
+    payment_gateway: str = "sandbox"
+    notchpay_public_key: str = ""
+    notchpay_private_key: str = ""
+    notchpay_webhook_hash: str = ""
+    notchpay_endpoint: str = "https://api.notchpay.co"
+    campay_username: str = ""
+    campay_password: str = ""
+    campay_webhook_key: str = ""
+    campay_endpoint: str = "https://demo.campay.net"
+    payment_timeout: float = 20.0
+    topup_min: int = 500
+    topup_max: int = 1_000_000
+    payment_deadline_minutes: int = 10
+    payment_poll_seconds: int = 5
+
     # Durable jobs (jobs/worker.py)
     job_lease_seconds: int = 300
     job_max_attempts: int = 10
@@ -277,6 +293,20 @@ def load_settings(env: Mapping[str, str]) -> Settings:
             if not env.get(name, "").strip():
                 raise ConfigError(name, "is required when REGISTRAR=dna")
 
+    payment_gateway = _choice(env, "PAYMENT_GATEWAY", "sandbox", ("sandbox", "notchpay", "campay"))
+    gateway_secrets = {"notchpay": ("NOTCHPAY_PUBLIC_KEY", "NOTCHPAY_WEBHOOK_HASH"),
+                       "campay": ("CAMPAY_USERNAME", "CAMPAY_PASSWORD", "CAMPAY_WEBHOOK_KEY")}
+    for name in gateway_secrets.get(payment_gateway, ()):
+        if not env.get(name, "").strip():
+            raise ConfigError(name, f"is required when PAYMENT_GATEWAY={payment_gateway}")
+    if production and payment_gateway == "sandbox":
+        # The sandbox credits without money: on a public shop anyone could top up for free.
+        raise ConfigError("PAYMENT_GATEWAY", "must be notchpay or campay in production (the sandbox moves no money)")
+    topup_min = _int(env, "TOPUP_MIN", defaults.topup_min, minimum=1)
+    topup_max = _int(env, "TOPUP_MAX", defaults.topup_max, minimum=1)
+    if topup_max < topup_min:
+        raise ConfigError("TOPUP_MAX", "must not be below TOPUP_MIN")
+
     discounts = _mapping(env, "DURATION_DISCOUNTS", defaults.duration_discounts, _duration_key)
     if any(v >= 100 for v in discounts.values()):
         raise ConfigError("DURATION_DISCOUNTS", "percentages must be below 100")
@@ -344,6 +374,20 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         or defaults.domain_ns,
         domain_quote_minutes=_int(env, "DOMAIN_QUOTE_MINUTES", defaults.domain_quote_minutes, 1),
         registrar_wait_seconds=_float(env, "REGISTRAR_WAIT_SECONDS", defaults.registrar_wait_seconds),
+        payment_gateway=payment_gateway,
+        notchpay_public_key=env.get("NOTCHPAY_PUBLIC_KEY", "").strip(),
+        notchpay_private_key=env.get("NOTCHPAY_PRIVATE_KEY", "").strip(),
+        notchpay_webhook_hash=env.get("NOTCHPAY_WEBHOOK_HASH", "").strip(),
+        notchpay_endpoint=(env.get("NOTCHPAY_ENDPOINT", "").strip() or defaults.notchpay_endpoint).rstrip("/"),
+        campay_username=env.get("CAMPAY_USERNAME", "").strip(),
+        campay_password=env.get("CAMPAY_PASSWORD", ""),
+        campay_webhook_key=env.get("CAMPAY_WEBHOOK_KEY", "").strip(),
+        campay_endpoint=(env.get("CAMPAY_ENDPOINT", "").strip() or defaults.campay_endpoint).rstrip("/"),
+        payment_timeout=_float(env, "PAYMENT_TIMEOUT", defaults.payment_timeout),
+        topup_min=topup_min,
+        topup_max=topup_max,
+        payment_deadline_minutes=_int(env, "PAYMENT_DEADLINE_MINUTES", defaults.payment_deadline_minutes, 2),
+        payment_poll_seconds=_int(env, "PAYMENT_POLL_SECONDS", defaults.payment_poll_seconds, 1),
         job_lease_seconds=job_lease,
         job_max_attempts=_int(env, "JOB_MAX_ATTEMPTS", defaults.job_max_attempts, 1),
         worker_poll_seconds=_float(env, "WORKER_POLL_SECONDS", defaults.worker_poll_seconds),

@@ -12,6 +12,9 @@ PROD_OK = {
     "PUBLIC_BASE_URL": "https://kmerhosting.cm",
     "MAIL_BACKEND": "smtp",
     "SMTP_HOST": "smtp.example.cm",
+    "PAYMENT_GATEWAY": "notchpay",
+    "NOTCHPAY_PUBLIC_KEY": "pk.live-key",
+    "NOTCHPAY_WEBHOOK_HASH": "hash-key",
 }
 
 
@@ -115,3 +118,19 @@ def test_env_example_lists_every_setting_the_app_reads():
     example = (PROJECT_ROOT / ".env.example").read_text()
     listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, re.M))
     assert len(read) > 40 and read - listed == set()
+
+
+def test_payment_gateway_settings():
+    assert load_settings({}).payment_gateway == "sandbox"
+    with pytest.raises(ConfigError) as err:
+        load_settings({**PROD_OK, "PAYMENT_GATEWAY": "sandbox"})
+    assert err.value.setting == "PAYMENT_GATEWAY"  # the sandbox credits without money
+    with pytest.raises(ConfigError) as err:
+        load_settings({"PAYMENT_GATEWAY": "campay", "CAMPAY_USERNAME": "app"})
+    assert err.value.setting == "CAMPAY_PASSWORD"
+    with pytest.raises(ConfigError) as err:
+        load_settings({"TOPUP_MIN": "5000", "TOPUP_MAX": "1000"})
+    assert err.value.setting == "TOPUP_MAX"
+    s = load_settings({"PAYMENT_GATEWAY": "campay", "CAMPAY_USERNAME": "app", "CAMPAY_PASSWORD": "pw",
+                       "CAMPAY_WEBHOOK_KEY": "k", "CAMPAY_ENDPOINT": "http://127.0.0.1:9/"})
+    assert s.campay_endpoint == "http://127.0.0.1:9" and s.topup_min == 500
