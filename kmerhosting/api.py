@@ -37,6 +37,24 @@ async def packs(_request):
                          "packs": data})
 
 
-ROUTES = [Route("/api/health", health), Route("/api/packs", packs)]
+MAX_WEBHOOK_BYTES = 64 * 1024
+
+
+async def payment_webhook(request):
+    """A gateway's notification (`/api/payments/notchpay`, `/api/payments/campay`). Only a hint: the
+    signature is checked over the raw body, then the gateway is asked where the payment is."""
+    from .core.payments import handle_webhook
+
+    body = await request.body()
+    if len(body) > MAX_WEBHOOK_BYTES:
+        return JSONResponse({"error": "too large"}, status_code=413)
+    status, answer = await run_in_threadpool(
+        handle_webhook, request.path_params["gateway"], method=request.method, headers=dict(request.headers),
+        query=dict(request.query_params), body=body)
+    return JSONResponse(answer, status_code=status)
+
+
+ROUTES = [Route("/api/health", health), Route("/api/packs", packs),
+          Route("/api/payments/{gateway:str}", payment_webhook, methods=["GET", "POST"])]
 
 api = Starlette(routes=ROUTES)

@@ -27,6 +27,8 @@ CONTEXTS = {
     "credit_added": {"name": "Awa", "amount": 20000, "balance": 27500, "reason": "MTN MoMo 12345"},
     "credit_request_approved": {"name": "Awa", "amount": 20000, "balance": 27500, "note": "Merci"},
     "credit_request_rejected": {"name": "Awa", "amount": 20000, "note": "Paiement introuvable"},
+    "payment_received": {"name": "Awa", "amount": 25000, "balance": 32500, "operator": "orange",
+                         "reference": "KH0123456789ABCDEF0123"},
 }
 
 

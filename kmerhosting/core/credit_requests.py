@@ -81,11 +81,26 @@ def create_request(session: Session, user_id: int, amount, method, reference) ->
         raise NotAuthorized()
     if _pending_count(session, user_id) >= MAX_PENDING:
         raise InvalidInput("dashboard.credit_too_many_pending", n=MAX_PENDING)
+    if reference_used(session, reference):
+        raise InvalidInput("dashboard.credit_reference_used")
     request = CreditRequest(user_id=user_id, amount=amount, payment_method=method,
                             payment_reference=reference, status=CreditRequestStatus.pending)
     session.add(request)
     session.commit()
     return request
+
+
+def reference_used(session: Session, reference: str) -> bool:
+    """A payment reference already behind credits or waiting for them: a request that is pending or was
+    approved (any customer's), or a Mobile Money payment our gateway received. A rejected or cancelled
+    request frees it (the customer may have mistyped, then corrected)."""
+    from .payments import reference_used as paid_by_gateway  # noqa: PLC0415
+
+    needle = _SPACES.sub(" ", reference).strip().lower()
+    taken = session.exec(select(CreditRequest.id).where(
+        sa.func.lower(CreditRequest.payment_reference) == needle,
+        CreditRequest.status.in_([CreditRequestStatus.pending, CreditRequestStatus.approved])).limit(1)).first()
+    return taken is not None or paid_by_gateway(session, needle)
 
 
 def cancel_request(session: Session, user_id: int, request_id) -> None:

@@ -15,7 +15,7 @@ from ..config import get_settings
 from ..db import session_scope
 from ..integrations.registrar.factory import get_registrar
 from ..models import NotificationLog, NotificationStatus, RegistrarStatus, RenewalStatus
-from . import mailer
+from . import mailer, payments
 from .checkout import REGISTER_JOB, settle_registration
 from .domain_renewals import RENEW_JOB, carry_out_renewal
 from .jobs import JobView, Outcome, done, handler, retry
@@ -95,3 +95,21 @@ def requeue_unsettled(limit: int = 500) -> dict[str, int]:
                 elif existing[key] in failed and requeue(session, existing[key]):
                     counts[kind] += 1
     return counts
+
+
+@handler(payments.START_JOB, max_attempts=40, backoff_seconds=3, backoff_max_seconds=30)
+def start_payment(job: JobView) -> Outcome:
+    """Ask the gateway to ring the customer's phone (again with the same reference after a timeout)."""
+    result = payments.carry_out_start(int(job.payload["payment_id"]), last_attempt=job.last_attempt)
+    if result.retry:
+        return retry("the gateway did not answer; asking again with the same reference")
+    return done(status=result.status)
+
+
+@handler(payments.POLL_JOB, max_attempts=5000, backoff_seconds=5, backoff_max_seconds=60)
+def poll_payment(job: JobView) -> Outcome:
+    """Ask the gateway where a pending payment is, until it is final or past its deadline."""
+    status, again = payments.poll_once(int(job.payload["payment_id"]))
+    if again:
+        return retry(f"payment {status}", delay=timedelta(seconds=get_settings().payment_poll_seconds))
+    return done(status=status)

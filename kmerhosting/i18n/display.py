@@ -170,6 +170,9 @@ LABELS = {
     "user_status": "display.user_status_",
     "role": "display.role_",
     "audit_action": "display.audit_",
+    "payment_status": "display.payment_status_",
+    "operator": "display.operator_",
+    "gateway": "display.gateway_",
 }
 
 
@@ -189,10 +192,11 @@ def label_of(group: str, value: str) -> bool:
     return translate(key, "fr") != key
 
 
-_REFERENCE = re.compile(r"^(order|request|admin|domain-renew):(\d+)$|^REN-(\d+)$")
+_REFERENCE = re.compile(r"^(order|request|admin|domain-renew|payment):(\d+)$|^REN-(\d+)$")
 # Where a customer finds what a reference names.
 _REFERENCE_LINKS = {"order": "/dashboard/services", "renewal": "/dashboard/services",
-                    "request": "/dashboard/billing", "domain-renew": "/dashboard/domains"}
+                    "request": "/dashboard/billing", "domain-renew": "/dashboard/domains",
+                    "payment": "/dashboard/billing"}
 
 
 def reference(ref: str, lang: str | None = "fr") -> tuple[str, str]:

@@ -15,6 +15,7 @@ from .enums import (
     NotificationStatus,
     OrderStatus,
     PaymentMethod,
+    PaymentStatus,
     RegistrarStatus,
     RenewalStatus,
     Role,
@@ -26,6 +27,7 @@ from .enums import (
 )
 from .job import Job
 from .ledger import CreditRequest, Order, Transaction
+from .payment import Payment, PaymentEvent
 from .notification import NotificationLog, OutboxMessage
 from .service import Service
 from .user import User
@@ -34,7 +36,7 @@ __all__ = [
     "AuditLog", "AuthSession", "CartItem", "CONTROL_PANEL_LABELS", "ControlPanel", "CreditRequest",
     "CreditRequestStatus", "DomainMode", "DomainPurchase", "DomainRenewal", "EmailToken", "Job", "JobStatus",
     "NotificationLog",
-    "NotificationStatus", "Order", "OrderStatus", "OutboxMessage", "Pack", "PaymentMethod",
+    "NotificationStatus", "Order", "OrderStatus", "OutboxMessage", "Pack", "Payment", "PaymentEvent", "PaymentMethod", "PaymentStatus",
     "RateLimitEvent", "RegistrarStatus", "RenewalStatus", "Role", "SandboxDomain", "Service", "ServiceStatus",
     "SuspendedBy", "TokenPurpose", "Transaction", "TransactionKind", "User", "UserStatus", "as_utc", "utcnow",
 ]

@@ -55,6 +55,18 @@ class CreditRequestStatus(StrEnum):
     cancelled = "cancelled"
 
 
+class PaymentStatus(StrEnum):
+    """A Mobile Money top-up (models/payment.py)."""
+
+    created = "created"  # stored; the gateway has not confirmed the request yet
+    pending = "pending"  # the customer is asked to confirm on the phone
+    complete = "complete"  # money received and credited
+    failed = "failed"  # refused (wallet, PIN, operator, gateway)
+    canceled = "canceled"  # cancelled by the customer
+    expired = "expired"  # not confirmed in time
+    flagged = "flagged"  # "complete" with another amount or currency: nothing credited, an admin looks
+
+
 class PaymentMethod(StrEnum):
     mtn_momo = "mtn_momo"
     orange_money = "orange_money"

@@ -15,6 +15,7 @@ class Transaction(SQLModel, table=True):
         sa.Index("ix_transactions_user_created", "user_id", "created_at"),
         sa.Index("ix_transactions_kind_created", "kind", "created_at"),
         sa.Index("ix_transactions_created_at", "created_at"),
+        sa.Index("ux_transactions_payment_key", "payment_key", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -27,6 +28,8 @@ class Transaction(SQLModel, table=True):
     actor_id: int | None = Field(default=None, foreign_key="users.id")
     order_id: int | None = Field(default=None, foreign_key="orders.id")
     service_id: int | None = Field(default=None, foreign_key="services.id")
+    # A Mobile Money credit: "<gateway>:<gateway reference>". Unique: one payment is credited once.
+    payment_key: str | None = str_field(120, default=None, nullable=True)
     created_at: datetime = created_at_field()
 
 

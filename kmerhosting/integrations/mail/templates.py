@@ -165,6 +165,19 @@ def credit_added(lang: str, ctx: dict) -> Rendered:
                   (t("mail.credits.button"), link("/dashboard/billing")))
 
 
+@template("payment_received")
+def payment_received(lang: str, ctx: dict) -> Rendered:
+    """ctx: name, amount, balance, operator (mtn | orange), reference (ours)."""
+    t = _t(lang)
+    amount = display.money(ctx["amount"], lang)
+    paragraphs = [t("mail.hello", name=ctx.get("name", "")),
+                  t("mail.payment.body", operator=display.label("operator", ctx.get("operator", ""), lang),
+                    amount=amount, reference=ctx.get("reference", "")),
+                  t("mail.balance_now", balance=display.money(ctx["balance"], lang))]
+    return layout(lang, t("mail.payment.subject", amount=amount), paragraphs,
+                  (t("mail.credits.button"), link("/dashboard/billing")))
+
+
 @template("credit_request_approved")
 def credit_request_approved(lang: str, ctx: dict) -> Rendered:
     """ctx: name, amount, balance, note (from the admin, may be empty)."""

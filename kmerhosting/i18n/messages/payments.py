@@ -1,0 +1,98 @@
+"""Mobile Money top-ups: the customer's form and live status, errors, the receipt mail, the admin page."""
+
+NB = "\u00a0"  # French puts a no-break space before ":" ";" "?" "!"
+
+MESSAGES = {
+    # The customer's form on /dashboard/billing
+    "payment.title": {"fr": "Recharger par Mobile Money", "en": "Top up with Mobile Money"},
+    "payment.intro": {"fr": "Le montant arrive sur votre solde dès que vous confirmez sur votre téléphone.",
+                      "en": "The amount reaches your balance as soon as you confirm on your phone."},
+    "payment.amount_label": {"fr": "Montant (FCFA)", "en": "Amount (FCFA)"},
+    "payment.operator_label": {"fr": "Opérateur", "en": "Operator"},
+    "payment.phone_label": {"fr": "Numéro Mobile Money", "en": "Mobile Money number"},
+    "payment.phone_placeholder": {"fr": "6 77 12 34 56", "en": "6 77 12 34 56"},
+    "payment.limits": {"fr": "Entre {min} et {max}.", "en": "Between {min} and {max}."},
+    "payment.submit": {"fr": "Recharger", "en": "Top up"},
+    "payment.sending": {"fr": "Envoi…", "en": "Sending…"},
+    "payment.new": {"fr": "Nouvelle recharge", "en": "New top-up"},
+    "payment.sandbox_title": {"fr": "Mode test", "en": "Test mode"},
+    "payment.sandbox_note": {
+        "fr": f"Aucun argent n'est débité. Numéro finissant par 00{NB}: paiement refusé{NB}; 01{NB}: annulé{NB}; "
+              f"99{NB}: sans réponse{NB}; tout autre numéro{NB}: réussi après quelques secondes.",
+        "en": "No money is taken. A number ending in 00: payment refused; 01: cancelled; 99: no answer; "
+              "any other number: succeeds after a few seconds."},
+    "payment.recent_title": {"fr": "Mes paiements Mobile Money", "en": "My Mobile Money payments"},
+    "payment.recent_empty": {"fr": "Aucun paiement Mobile Money pour l'instant.",
+                             "en": "No Mobile Money payment yet."},
+    "payment.col_date": {"fr": "Date", "en": "Date"},
+    "payment.col_amount": {"fr": "Montant", "en": "Amount"},
+    "payment.col_operator": {"fr": "Opérateur", "en": "Operator"},
+    "payment.col_phone": {"fr": "Numéro", "en": "Number"},
+    "payment.col_status": {"fr": "État", "en": "Status"},
+    "payment.col_reference": {"fr": "Référence", "en": "Reference"},
+    # Live status of the payment being made
+    "payment.live_created": {"fr": "Envoi de la demande à {operator}…", "en": "Sending the request to {operator}…"},
+    "payment.live_pending": {"fr": f"Confirmez sur votre téléphone ({{operator_short}}{NB}: {{ussd}})",
+                             "en": "Confirm on your phone ({operator_short}: {ussd})"},
+    "payment.live_pending_plain": {"fr": "Confirmez le paiement sur votre téléphone.",
+                                   "en": "Confirm the payment on your phone."},
+    "payment.live_pending_help": {
+        "fr": "Une demande de {amount} a été envoyée au {phone}. Saisissez votre code secret pour l'accepter.",
+        "en": "A request for {amount} was sent to {phone}. Enter your PIN to accept it."},
+    "payment.live_complete": {"fr": f"Paiement reçu{NB}: {{amount}} ajoutés à votre solde.",
+                              "en": "Payment received: {amount} added to your balance."},
+    "payment.live_failed": {"fr": "Le paiement a été refusé. Aucun crédit n'a été ajouté.",
+                            "en": "The payment was refused. No credit was added."},
+    "payment.live_canceled": {"fr": "Le paiement a été annulé. Aucun crédit n'a été ajouté.",
+                              "en": "The payment was cancelled. No credit was added."},
+    "payment.live_expired": {
+        "fr": "Le paiement n'a pas été confirmé à temps. Aucun crédit n'a été ajouté. Si votre compte Mobile "
+              "Money a quand même été débité, le montant arrivera sur votre solde dès que l'opérateur le confirme.",
+        "en": "The payment was not confirmed in time. No credit was added. If your Mobile Money account was "
+              "debited anyway, the amount will reach your balance as soon as the operator confirms it."},
+    "payment.live_flagged": {
+        "fr": "Le montant reçu ne correspond pas à la demande. Notre équipe vérifie et vous contacte.",
+        "en": "The amount received does not match the request. Our team is checking and will contact you."},
+    # Errors
+    "payment.error.phone": {
+        "fr": "Numéro invalide. Indiquez un numéro mobile camerounais de 9 chiffres commençant par 6, "
+              "par exemple 6 77 12 34 56.",
+        "en": "Invalid number. Enter a Cameroonian mobile number of 9 digits starting with 6, "
+              "for example 6 77 12 34 56."},
+    "payment.error.operator": {"fr": "Choisissez MTN Mobile Money ou Orange Money.",
+                               "en": "Choose MTN Mobile Money or Orange Money."},
+    "payment.error.operator_mismatch": {
+        "fr": "Ce numéro n'est pas un numéro de l'opérateur choisi. Vérifiez le numéro ou l'opérateur.",
+        "en": "This number does not belong to the chosen operator. Check the number or the operator."},
+    "payment.error.amount_range": {"fr": "Le montant doit être compris entre {min} et {max}.",
+                                   "en": "The amount must be between {min} and {max}."},
+    "payment.error.too_many_open": {
+        "fr": "Vous avez déjà {n} paiements en attente de confirmation. Confirmez-les sur votre téléphone "
+              "ou attendez qu'ils expirent.",
+        "en": "You already have {n} payments waiting for confirmation. Confirm them on your phone or wait "
+              "for them to expire."},
+    "dashboard.credit_reference_used": {
+        "fr": "Cette référence de paiement a déjà été utilisée. Vérifiez-la ou contactez-nous.",
+        "en": "This payment reference has already been used. Check it or contact us."},
+    # Receipt mail
+    "mail.payment.subject": {"fr": "{amount} reçus par Mobile Money", "en": "{amount} received by Mobile Money"},
+    "mail.payment.body": {
+        "fr": "Nous avons reçu votre paiement {operator} de {amount} (référence {reference}). "
+              "Il a été ajouté à vos crédits.",
+        "en": "We received your {operator} payment of {amount} (reference {reference}). "
+              "It was added to your credits."},
+    # Words for values
+    "display.payment_status_created": {"fr": "Envoi en cours", "en": "Sending"},
+    "display.payment_status_pending": {"fr": "En attente de confirmation", "en": "Waiting for confirmation"},
+    "display.payment_status_complete": {"fr": "Reçu", "en": "Received"},
+    "display.payment_status_failed": {"fr": "Refusé", "en": "Refused"},
+    "display.payment_status_canceled": {"fr": "Annulé", "en": "Cancelled"},
+    "display.payment_status_expired": {"fr": "Expiré", "en": "Expired"},
+    "display.payment_status_flagged": {"fr": "À vérifier", "en": "To be checked"},
+    "display.operator_mtn": {"fr": "MTN Mobile Money", "en": "MTN Mobile Money"},
+    "display.operator_orange": {"fr": "Orange Money", "en": "Orange Money"},
+    "display.gateway_sandbox": {"fr": "Bac à sable (test)", "en": "Sandbox (test)"},
+    "display.gateway_notchpay": {"fr": "Notch Pay", "en": "Notch Pay"},
+    "display.gateway_campay": {"fr": "Campay", "en": "Campay"},
+    "display.ref_payment": {"fr": "Paiement Mobile Money n°\u00a0{n}", "en": "Mobile Money payment #{n}"},
+}
