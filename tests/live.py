@@ -100,6 +100,7 @@ def start_app(workdir: Path, database_url: str | None = None, extra_env: dict | 
         "REFLEX_TELEMETRY_ENABLED": "false",
         "KMER_RECORD_EVENTS": str(workdir / "events.log"),
         "WORKER_POLL_SECONDS": "0.2",
+        "PAYMENT_POLL_SECONDS": "1",
         **(extra_env or {}),
     }
     EVENT_LOGS.append(Path(env["KMER_RECORD_EVENTS"]))

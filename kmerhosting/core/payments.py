@@ -442,3 +442,24 @@ def reference_used(session: Session, text: str) -> bool:
 
 def deadline_of(payment: Payment) -> datetime:
     return as_utc(payment.deadline_at)
+
+
+@dataclass(frozen=True)
+class Watched:
+    """What a customer's page needs to follow one payment: the payment as plain values and the balance."""
+
+    payment: dict
+    balance: int
+
+
+def watch(user_id: int, payment_id: int) -> Watched:
+    """One read for the page that follows a payment (database only; run off the event loop)."""
+    with session_scope() as session:
+        payment = get_own(session, user_id, payment_id)
+        user = session.get(User, user_id)
+        return Watched(payment=payment.model_dump(), balance=user.credits if user else 0)
+
+
+def balance_of(user_id: int) -> int:
+    with session_scope() as session:
+        return session.exec(select(User.credits).where(User.id == user_id)).one()

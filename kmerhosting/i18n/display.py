@@ -156,6 +156,16 @@ def expiry(days_left: int, expired: bool, lang: str | None = "fr") -> str:
     return translate("display.expires_in", lang, days=days(days_left, lang))
 
 
+def phone(number: str) -> str:
+    """A Cameroonian number as people write it: "237677123456" -> "+237 6 77 12 34 56" (no-break spaces, so
+    it never wraps); anything else stays as it is."""
+    digits = (number or "").lstrip("+")
+    if len(digits) == 12 and digits.startswith("237") and digits.isdigit():
+        local = digits[3:]
+        return NBSP.join(("+237", local[0], local[1:3], local[3:5], local[5:7], local[7:9]))
+    return number or ""
+
+
 # --- enum values and references -------------------------------------------------------------------
 
 # Enum groups and the catalogue prefix of their labels (`<prefix><value>`).

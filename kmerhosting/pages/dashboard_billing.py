@@ -6,11 +6,13 @@ from ..components.tables import data_table
 from ..models import PaymentMethod
 from ..state.base import BaseState
 from ..state.dashboard_billing import BillingState
-from ..state.dashboard_views import LedgerRow, RequestRow
+from ..state.dashboard_views import LedgerRow, PaymentRow, RequestRow
 from .dashboard_common import dashboard_frame, error_callout
 from .registry import page
 
 REQUEST_COLOURS = {"pending": "amber", "approved": "green", "rejected": "red", "cancelled": "gray"}
+PAYMENT_COLOURS = {"created": "amber", "pending": "amber", "complete": "green", "failed": "red",
+                   "canceled": "gray", "expired": "gray", "flagged": "orange"}
 
 
 def balance_header() -> rx.Component:
@@ -22,6 +24,9 @@ def balance_header() -> rx.Component:
             rx.spacer(),
             rx.button(rx.icon("download", size=16), t("dashboard.download_csv"), variant="outline",
                       on_click=BillingState.download_csv, id="download-csv"),
+            # Pressed by the page's own timer (BALANCE_WATCH_JS): the balance follows other tabs.
+            rx.el.button(on_click=BillingState.refresh_balance, id="balance-refresh", type="button",
+                         hidden=True, aria_hidden="true", tab_index=-1),
             align=rx.breakpoints(initial="start", sm="center"), width="100%", spacing="3",
             direction=rx.breakpoints(initial="column", sm="row"),
         ),
@@ -58,6 +63,95 @@ def ledger_table() -> rx.Component:
                 rx.vstack(data_table(columns, BillingState.rows, ledger_line, right=(2, 3), id="ledger"),
                           pager, width="100%"),
                 rx.text(t("dashboard.ledger_empty"), color_scheme="gray")),
+        spacing="3", width="100%",
+    )
+
+
+def operator_item(operator: str) -> rx.Component:
+    return rx.select.item(t(f"display.operator_{operator}"), value=operator)
+
+
+def topup_status_panel() -> rx.Component:
+    waiting = (BillingState.topup_status == "created") | (BillingState.topup_status == "pending")
+    return rx.callout.root(
+        rx.callout.icon(rx.cond(waiting, rx.spinner(size="2"),
+                                rx.cond(BillingState.topup_status == "complete", rx.icon("circle_check"),
+                                        rx.icon("circle_x")))),
+        rx.vstack(
+            rx.text(BillingState.topup_message, weight="bold", id="topup-message"),
+            rx.cond(BillingState.topup_detail != "", rx.text(BillingState.topup_detail, size="2")),
+            rx.cond(~waiting, rx.button(rx.icon("rotate_ccw", size=14), t("payment.new"), size="2",
+                                        variant="soft", on_click=BillingState.new_topup, id="topup-new")),
+            spacing="2", align="start",
+        ),
+        color_scheme=rx.match(BillingState.topup_status, *PAYMENT_COLOURS.items(), "gray"),
+        role="status", aria_live="polite", width="100%", id="topup-status",
+    )
+
+
+def topup_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text(t("payment.amount_label"), size="2", weight="medium", as_="label", html_for="topup-amount"),
+            rx.input(name="amount", id="topup-amount", input_mode="numeric", placeholder="10000", width="100%",
+                     size="3", required=True),
+            rx.text(BillingState.topup_limits, size="1", color_scheme="gray"),
+            rx.text(t("payment.operator_label"), size="2", weight="medium"),
+            rx.select.root(
+                rx.select.trigger(width="100%", id="topup-operator"),
+                rx.select.content(*[operator_item(o) for o in ("mtn", "orange")]),
+                value=BillingState.topup_operator, on_change=BillingState.set_topup_operator, size="3",
+            ),
+            rx.text(t("payment.phone_label"), size="2", weight="medium", as_="label", html_for="topup-phone"),
+            rx.input(name="phone", id="topup-phone", type="tel", input_mode="tel", auto_complete="tel",
+                     default_value=BillingState.topup_phone, placeholder=t("payment.phone_placeholder"),
+                     width="100%", size="3", max_length=24, required=True),
+            error_callout(BillingState.topup_error),
+            rx.button(rx.icon("smartphone", size=16), t("payment.submit"), type="submit", id="topup-submit",
+                      size="3", width="100%"),
+            spacing="2", width="100%", align="stretch",
+        ),
+        on_submit=BillingState.start_topup, reset_on_submit=False, key=BillingState.topup_key,
+    )
+
+
+def topup_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(t("payment.title"), size="5"),
+            rx.text(t("payment.intro"), size="2", color_scheme="gray"),
+            rx.cond(BillingState.sandbox_gateway,
+                    rx.callout.root(
+                        rx.callout.icon(rx.icon("flask_conical")),
+                        rx.callout.text(rx.text.strong(t("payment.sandbox_title")), " · ", t("payment.sandbox_note")),
+                        color_scheme="iris", size="1", width="100%", id="sandbox-note")),
+            rx.cond(BillingState.topup_status != "", topup_status_panel(), topup_form()),
+            spacing="3", width="100%",
+        ),
+        size=CARD_SIZE, width="100%", id="topup",
+    )
+
+
+def payment_line(row: PaymentRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row.date, white_space="nowrap"),
+        rx.table.cell(rx.vstack(
+            rx.text(row.amount, weight="bold", white_space="nowrap"),
+            rx.text(row.operator, " · ", rx.text(row.phone, as_="span", white_space="nowrap"), size="1",
+                    color_scheme="gray"),
+            spacing="0", align=rx.breakpoints(initial="end", sm="start"),
+        )),
+        rx.table.cell(rx.badge(row.status_text, color_scheme=rx.match(row.status, *PAYMENT_COLOURS.items(), "gray"))),
+    )
+
+
+def payments_table() -> rx.Component:
+    columns = ["payment.col_date", "payment.col_amount", "payment.col_status"]
+    return rx.vstack(
+        rx.heading(t("payment.recent_title"), size="5"),
+        rx.cond(BillingState.payment_rows.length() > 0,
+                data_table(columns, BillingState.payment_rows, payment_line, id="payments"),
+                rx.text(t("payment.recent_empty"), color_scheme="gray")),
         spacing="3", width="100%",
     )
 
@@ -136,6 +230,11 @@ def dashboard_billing() -> rx.Component:
     return dashboard_frame(
         "dashboard.billing_title",
         balance_header(),
+        rx.grid(
+            rx.box(topup_card(), grid_column=rx.breakpoints(initial="auto", lg="span 1"), min_width="0"),
+            rx.box(payments_table(), grid_column=rx.breakpoints(initial="auto", lg="span 2"), min_width="0"),
+            columns=rx.breakpoints(initial="1", lg="3"), spacing="5", width="100%",
+        ),
         rx.grid(
             rx.box(request_form(), grid_column=rx.breakpoints(initial="auto", lg="span 1"), min_width="0"),
             rx.box(requests_table(), grid_column=rx.breakpoints(initial="auto", lg="span 2"), min_width="0"),

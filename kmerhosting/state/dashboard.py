@@ -60,6 +60,17 @@ class DashboardState(BaseState):
             self.user_name = user.name
             self._balance = user.credits
             self._summarise(customer_services(session, user.id))
+        from .dashboard_billing import BALANCE_WATCH_JS  # noqa: PLC0415
+
+        return rx.call_script(BALANCE_WATCH_JS)
+
+    @rx.event
+    def refresh_balance(self):
+        """The balance as it is now (a top-up made in another tab): sent only when it changed."""
+        with session_scope() as session:
+            user = self._current_user(session)
+            if user is not None and user.credits != self._balance:
+                self._balance = user.credits
 
     def _summarise(self, rows) -> None:
         now, thresholds = utcnow(), get_settings().reminder_days

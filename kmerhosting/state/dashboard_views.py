@@ -96,6 +96,25 @@ class RequestRow:
     pending: bool = False
 
 
+@dataclasses.dataclass
+class PaymentRow:
+    id: int = 0
+    date: str = ""
+    amount: str = ""
+    operator: str = ""
+    phone: str = ""
+    status: str = ""  # the value, for the badge's colour
+    status_text: str = ""
+    reference: str = ""
+
+
+def payment_row(p, lang: str) -> PaymentRow:
+    return PaymentRow(id=p.id, date=display.datetime_(p.created_at, lang), amount=display.money(p.amount, lang),
+                      operator=display.label("operator", p.operator, lang), phone=display.phone(p.phone),
+                      status=str(p.status), status_text=display.label("payment_status", p.status, lang),
+                      reference=p.reference)
+
+
 # Most urgent last: the colour of the badge deepens as the expiry nears.
 ALERT_COLOURS = ("yellow", "amber", "orange", "red")
 

@@ -85,8 +85,9 @@ def goto(page: Page, path: str) -> None:
 
 def wait_until_live(page: Page) -> None:
     """A logged-in person's page is live once the navbar shows the logout button: the prerendered
-    HTML shows the visitor's links, so this button only appears after the state has arrived."""
-    expect(page.locator("#nav-logout")).to_be_visible()
+    HTML shows the visitor's links, so this button only appears after the state has arrived (attached, not
+    visible: on a phone it waits in the menu drawer)."""
+    expect(page.locator("#nav-logout")).to_be_attached()
 
 
 def fill(page: Page, **fields) -> None:

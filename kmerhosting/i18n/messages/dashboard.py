@@ -95,11 +95,13 @@ MESSAGES = {
     "dashboard.previous": {"fr": "Précédent", "en": "Previous"},
     "dashboard.next": {"fr": "Suivant", "en": "Next"},
     "dashboard.download_csv": {"fr": "Télécharger (CSV)", "en": "Download (CSV)"},
-    "dashboard.request_title": {"fr": "Demander des crédits", "en": "Request credits"},
-    "dashboard.request_help": {"fr": "Payez par Mobile Money, virement ou en espèces, puis indiquez le montant "
-                                     "et la référence du paiement. Vos crédits sont ajoutés après vérification.",
-                               "en": "Pay by Mobile Money, bank transfer or cash, then enter the amount and the "
-                                     "payment reference. Your credits are added once we have checked it."},
+    "dashboard.request_title": {"fr": "Déclarer un paiement", "en": "Declare a payment"},
+    "dashboard.request_help": {"fr": "Vous avez payé par virement, en espèces ou par un transfert Mobile Money "
+                                     "à notre numéro\u00a0? Indiquez le montant et la référence du paiement. Vos "
+                                     "crédits sont ajoutés après vérification.",
+                               "en": "Paid by bank transfer, in cash or by a Mobile Money transfer to our "
+                                     "number? Enter the amount and the payment reference. Your credits are "
+                                     "added once we have checked it."},
     "dashboard.request_amount": {"fr": "Montant (FCFA)", "en": "Amount (FCFA)"},
     "dashboard.request_limits": {"fr": "Entre {min} et {max}", "en": "Between {min} and {max}"},
     "dashboard.request_method": {"fr": "Moyen de paiement", "en": "Payment method"},
