@@ -76,6 +76,9 @@ def rejection(gateway: str, operation: str, status: int, payload: Mapping, code:
         if isinstance(value, str) and value.strip():
             message = value.strip()
             break
+    listed = payload.get("non_field_errors")  # Django REST framework's shape for a refused login
+    if not message and isinstance(listed, list) and listed:
+        message = str(listed[0])
     errors = payload.get("errors")
     if isinstance(errors, Mapping) and errors:
         details = "; ".join(f"{k}: {v[0] if isinstance(v, list) and v else v}" for k, v in errors.items())
