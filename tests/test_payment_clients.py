@@ -355,6 +355,15 @@ def test_notchpay_from_settings_reads_the_notch_settings(fake_notchpay):
     gateway.close()
 
 
+def test_notchpay_without_a_private_key_sends_no_x_grant(fake_notchpay):
+    gateway = NotchPayGateway(PUBLIC_KEY, "", fake_notchpay.webhook_hash, fake_notchpay.url, timeout=0.5)
+    gateway.start(**start_args())
+    assert len(fake_notchpay.requests) == 3
+    assert all("x-grant" not in r.headers for r in fake_notchpay.requests)
+    assert fake_notchpay.violations == []
+    gateway.close()
+
+
 # --- Notch Pay webhooks ---------------------------------------------------------------------------
 
 
