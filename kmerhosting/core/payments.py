@@ -208,7 +208,7 @@ def carry_out_start(payment_id: int, *, last_attempt: bool = False) -> StartResu
         with session_scope() as session:
             _event(session, payment_id, "start", "", {"error": str(exc)}, note="no answer")
             session.commit()
-        if last_attempt or utcnow() > deadline:
+        if last_attempt or utcnow() > deadline or not getattr(gateway, "retry_start_after_timeout", True):
             # Never answered: if the request did reach the gateway, the poller still finds it by our
             # reference; if it did not, the payment expires.
             _mark_started(payment_id, gw.Started(gateway_reference="", raw={"unanswered": str(exc)}))

@@ -93,6 +93,9 @@ class InvalidWebhook(GatewayError):
 class PaymentGateway(Protocol):
     name: str                       # "notchpay" | "campay" | "sandbox"
     is_test: bool                   # True for the sandbox and for test keys: the page says so
+    # Whether `start()` may be called again after GatewayUnavailable (it asks the gateway first). A gateway
+    # without a lookup by our reference says False: the caller then waits for the webhook or the deadline.
+    retry_start_after_timeout: bool
 
     def start(self, *, reference: str, amount: int, currency: str, operator: str, phone: str,
               description: str, customer_name: str, customer_email: str) -> Started:

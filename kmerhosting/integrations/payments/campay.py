@@ -126,6 +126,8 @@ class CampayGateway:
     """The shop's Campay client. One httpx.Client per instance: thread-safe, connections reused."""
 
     name = "campay"
+    # No lookup by our reference: a start whose answer was lost is not sent again (see above).
+    retry_start_after_timeout = False
 
     def __init__(self, username: str, password: str, webhook_key: str, endpoint: str = "https://demo.campay.net",
                  timeout: float = 20.0, transport: httpx.BaseTransport | None = None):

@@ -88,6 +88,7 @@ class NotchPayGateway:
     """The shop's Notch Pay client. One httpx.Client per instance: thread-safe, connections reused."""
 
     name = "notchpay"
+    retry_start_after_timeout = True  # start() looks our reference up before creating anything
 
     def __init__(self, public_key: str, private_key: str, webhook_hash: str, endpoint: str = "https://api.notchpay.co",
                  timeout: float = 20.0, transport: httpx.BaseTransport | None = None):

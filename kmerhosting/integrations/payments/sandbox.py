@@ -30,6 +30,7 @@ USSD = {MTN: "*126#", "orange": "#150*50#"}
 class SandboxGateway:
     name = "sandbox"
     is_test = True
+    retry_start_after_timeout = True
 
     def __init__(self, secret: str, confirm_seconds: float = CONFIRM_SECONDS):
         self._key = hashlib.sha256(f"sandbox-gateway:{secret}".encode()).digest()
