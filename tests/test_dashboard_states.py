@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
+from kmerhosting.core import payments
+from kmerhosting.core.errors import NotFound
 from kmerhosting.core.sessions import create_session
-from kmerhosting.models import CreditRequest, CreditRequestStatus, Order, ServiceStatus, User
+from kmerhosting.integrations.payments.factory import set_gateway_override
+from kmerhosting.integrations.payments.sandbox import SandboxGateway
+from kmerhosting.models import CreditRequest, CreditRequestStatus, Order, Payment, ServiceStatus, User
 from kmerhosting.state.dashboard import DashboardState
 from kmerhosting.state.dashboard_billing import BillingState
 from kmerhosting.state.dashboard_services import ServicesState
 from kmerhosting.state.dashboard_settings import SettingsState
-from tests.factories import in_language, make_pack, make_service, make_user
+from tests.factories import in_language, make_pack, make_service, make_user, run_jobs
 
 
 def logged_in(state_cls, session, user):
@@ -185,3 +190,59 @@ def test_a_bad_phone_number_is_refused_with_a_message(session):
     assert state.profile_error
     session.refresh(user)
     assert user.phone == ""
+
+
+@pytest.fixture
+def sandbox_gateway():
+    set_gateway_override(SandboxGateway("test", confirm_seconds=0))
+    yield
+    set_gateway_override(None)
+
+
+def test_a_mobile_money_top_up_from_the_billing_page(session, sandbox_gateway):
+    user = make_user(session, phone="699 12 34 56")
+    state = logged_in(BillingState, session, user)
+    state.load()
+    assert state.topup_phone == "+237\xa06\xa099\xa012\xa034\xa056" and state.sandbox_gateway
+    assert state.topup_limits == "Entre 500\xa0FCFA et 1\u202f000\u202f000\xa0FCFA."
+
+    state.set_topup_operator("paypal")  # not an operator: ignored
+    assert state.topup_operator == "mtn"
+    state.start_topup({"amount": "5000", "phone": "699 12 34 56"})  # an Orange number, MTN chosen
+    assert "opérateur choisi" in state.topup_error and session.exec(select(Payment)).all() == []
+    state.set_topup_operator("orange")
+    state.start_topup({"amount": "5 000", "phone": ["not", "text"]})
+    assert state.topup_error.startswith("Numéro invalide")
+
+    follow = state.start_topup({"amount": "5 000", "phone": "699 12 34 56"})
+    assert follow is not None and state.topup_error == "" and state.topup_status == "created"
+    assert state.topup_message == "Envoi de la demande à Orange Money…"
+    assert state.start_topup({"amount": "5000", "phone": "699123456"}) is None  # one at a time
+    state.new_topup()  # refused while the phone is asked
+    assert state.topup_status == "created"
+    assert len(session.exec(select(Payment)).all()) == 1
+
+    run_jobs()  # the start: the phone rings
+    payment = session.exec(select(Payment)).one()
+    state._topup = payments.watch(user.id, payment.id).payment
+    assert state.topup_message == "Confirmez sur votre téléphone (Orange\xa0: #150*50#)"
+    assert state.topup_detail == ("Une demande de 5\u202f000\xa0FCFA a été envoyée au "
+                                  "+237\xa06\xa099\xa012\xa034\xa056. Saisissez votre code secret pour l'accepter.")
+    in_language(state, "en")
+    assert state.topup_message == "Confirm on your phone (Orange: #150*50#)"
+
+    payments.check_payment(payment.id, source="poll")  # the customer confirmed
+    state.refresh_balance()  # what the page's timer asks: the new balance and the ledger
+    assert state.balance_text == "5,000\xa0FCFA" and state.rows[0].reference == "Mobile Money payment #1"
+    assert [r.status_text for r in state.payment_rows] == ["Received"]
+    state._topup = payments.watch(user.id, payment.id).payment
+    assert state.topup_message == "Payment received: 5,000\xa0FCFA added to your balance."
+    state.new_topup()
+    assert state.topup_status == "" and state.topup_key == 1
+
+
+def test_another_customer_payment_cannot_be_followed(session, sandbox_gateway):
+    owner, other = make_user(session), make_user(session)
+    payment = payments.start_topup(session, owner.id, 5000, "mtn", "677123456")
+    with pytest.raises(NotFound):
+        payments.watch(other.id, payment.id)

@@ -80,6 +80,9 @@ def topup_status_panel() -> rx.Component:
         rx.vstack(
             rx.text(BillingState.topup_message, weight="bold", id="topup-message"),
             rx.cond(BillingState.topup_detail != "", rx.text(BillingState.topup_detail, size="2")),
+            rx.cond(BillingState.topup_redirect != "",
+                    rx.link(t("payment.hosted_page"), href=BillingState.topup_redirect, is_external=True,
+                            size="2", id="topup-hosted")),
             rx.cond(~waiting, rx.button(rx.icon("rotate_ccw", size=14), t("payment.new"), size="2",
                                         variant="soft", on_click=BillingState.new_topup, id="topup-new")),
             spacing="2", align="start",

@@ -119,6 +119,15 @@ class BillingState(BaseState):
                        phone=display.phone(p["phone"]))
 
     @rx.var
+    def topup_redirect(self) -> str:
+        """The gateway's own payment page, when it offers one (another way to pay while it waits)."""
+        p = self._topup
+        url = str(p.get("redirect_url") or "") if p else ""
+        if str(p.get("status", "")) not in ("created", "pending") or not url.startswith("https://"):
+            return ""
+        return url
+
+    @rx.var
     def payment_rows(self) -> list[PaymentRow]:
         return [payment_row(p, self.lang) for p in self._payments]
 

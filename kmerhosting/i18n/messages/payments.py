@@ -39,6 +39,8 @@ MESSAGES = {
     "payment.live_pending_help": {
         "fr": "Une demande de {amount} a été envoyée au {phone}. Saisissez votre code secret pour l'accepter.",
         "en": "A request for {amount} was sent to {phone}. Enter your PIN to accept it."},
+    "payment.hosted_page": {"fr": f"Pas de demande sur le téléphone{NB}? Payer sur la page sécurisée du prestataire",
+                            "en": "No request on your phone? Pay on the provider's secure page"},
     "payment.live_complete": {"fr": f"Paiement reçu{NB}: {{amount}} ajoutés à votre solde.",
                               "en": "Payment received: {amount} added to your balance."},
     "payment.live_failed": {"fr": "Le paiement a été refusé. Aucun crédit n'a été ajouté.",
