@@ -11,14 +11,14 @@ from ..core.errors import KmerError, NotAuthorized
 from ..db import session_scope
 from ..i18n import display
 from ..models import PaymentMethod, utcnow
-from .base import BaseState
+from .base import BaseState, Worded
 from .views import detached
 from .dashboard_views import LedgerRow, RequestRow, ledger_row, request_row
 
 PER_PAGE = 15
 
 
-class BillingState(BaseState):
+class BillingState(Worded, BaseState):
     _balance: int = 0
     _rows: list = []
     page: int = 1
@@ -33,28 +33,29 @@ class BillingState(BaseState):
 
     @rx.var
     def balance_text(self) -> str:
-        return display.money(self._balance, self.lang)
+        return display.money(self._balance, self._page_lang())
 
     @rx.var
     def rows(self) -> list[LedgerRow]:
-        return [ledger_row(r, self.lang) for r in self._rows]
+        return [ledger_row(r, self._page_lang()) for r in self._rows]
 
     @rx.var
     def requests(self) -> list[RequestRow]:
-        return [request_row(r, self.lang) for r in self._requests]
+        return [request_row(r, self._page_lang()) for r in self._requests]
 
     @rx.var
     def page_label(self) -> str:
-        return self._t("dashboard.page_of", page=self.page, pages=self.pages)
+        return self._word("dashboard.page_of", page=self.page, pages=self.pages)
 
     @rx.var
     def limits(self) -> str:
         settings = get_settings()
-        return self._t("dashboard.request_limits", min=display.money(settings.credit_request_min, self.lang),
-                       max=display.money(settings.credit_request_max, self.lang))
+        return self._word("dashboard.request_limits", min=display.money(settings.credit_request_min, self._page_lang()),
+                       max=display.money(settings.credit_request_max, self._page_lang()))
 
     @rx.event
     def load(self):
+        self._reword()
         self.page = 1
         self.form_error = self.form_done = ""
         self._reload()
