@@ -14,6 +14,7 @@ import reflex as rx
 
 from ..core import cart, checkout
 from ..core.args import or_none, parse_choice, parse_text
+from ..config import get_settings
 from ..core.errors import InsufficientCredits, KmerError
 from ..db import session_scope
 from ..i18n import translate
