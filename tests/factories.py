@@ -61,5 +61,6 @@ def run_jobs() -> int:
 def in_language(state, lang: str):
     """Switch a page state's language as the browser's switch does: its computed texts follow."""
     state.lang = lang
+    state._reword()  # what set_language does for every page state of the tab that has worded its values
     state._mark_dirty_computed_vars()
     return state

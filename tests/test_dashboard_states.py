@@ -246,3 +246,45 @@ def test_another_customer_payment_cannot_be_followed(session, sandbox_gateway):
     payment = payments.start_topup(session, owner.id, 5000, "mtn", "677123456")
     with pytest.raises(NotFound):
         payments.watch(other.id, payment.id)
+
+
+def test_page_texts_follow_the_page_state_not_the_language_cookie():
+    """No computed var reads BaseState.lang: Reflex would resend it, for every state of the app, at every
+    hydrate (the language cookie is replayed). Each page state words its values in its own language."""
+    import kmerhosting.kmerhosting  # noqa: F401  (every state)
+    from kmerhosting.state.base import BaseState, Worded
+
+    assert "lang" not in BaseState._var_dependencies and not BaseState._potentially_dirty_states
+    todo, worded = [BaseState], []
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.get_substates())
+        worded += [cls] if issubclass(cls, Worded) else []
+    assert ServicesState in worded and len(worded) >= 15
+
+
+def test_a_switch_rewords_the_loaded_page_states_of_the_tab(session):
+    from tests.test_accounts_support import make_state
+
+    me = make_user(session, credits=10_000)
+    make_service(session, me, make_pack(session), days_left=12, domain="soon.cm")
+    token = create_session(session, me.id)
+    session.commit()
+    root, services = make_state(ServicesState, token=token, lang="en")
+    services.load()
+    assert services.services[0].days == "Expires in 12\xa0days" and services.balance_text == "10,000\xa0FCFA"
+    base = services.parent_state
+    billing = base.get_substate([BillingState.get_name()])  # in the tab, its page never loaded
+
+    base.set_language("fr")
+
+    assert services.services[0].days == "Expire dans 12\xa0jours" and services.balance_text == "10\u202f000\xa0FCFA"
+    assert "balance_text" in services.dirty_vars  # sent in the switch's answer
+    assert not billing._worded and "balance_text" not in billing.dirty_vars  # worded when its page loads
+
+
+def test_a_page_in_the_default_language_recomputes_nothing_on_load():
+    state = ServicesState()
+    state.load()  # nobody logged in: nothing to show
+    assert state._words_lang == "" and state._worded and state.renew_intro == ""
+    assert not {"renew_options", "services"} & state.dirty_vars

@@ -4,6 +4,7 @@ dates, absolute links from PUBLIC_BASE_URL, and the customer's text escaped in H
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -86,3 +87,55 @@ def test_optional_notes_may_be_empty():
 def test_unknown_language_falls_back_to_french():
     subject, _, _ = render("expiry_today", "de", CONTEXTS["expiry_today"])
     assert subject == "awa-shop.cm expire aujourd'hui"
+
+
+class _VisibleText(HTMLParser):
+    """The text a reader sees in an HTML mail (no tags, no attributes, entities decoded)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def _visible(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return "\n".join(parser.parts)
+
+
+def _typography_faults(text: str, customer_text: list[str]) -> list[str]:
+    """French typography faults in `text`: an ordinary space, or no space, before ":", ";", "?", "!"
+    (U+00A0 or U+202F wanted), and a number of 1000 or more without its group separator. URLs, what
+    the customer or an admin typed (a payment reference) and dates (the year is never grouped) are left out."""
+    for typed in customer_text:
+        text = text.replace(typed, " ")
+    text = re.sub(r"https?://\S+", " ", text)
+    text = re.sub(r"\b\d{1,2}\xa0\S+\xa0\d{4}\b", " ", text)  # "31 janv. 2027"
+    faults = [f"{m.group()!r} in …{text[max(0, m.start() - 25):m.end() + 5]!r}"
+              for m in re.finditer(r"(?<=[^\u00a0\u202f])[:;?!]", text)]
+    faults += [f"ungrouped {m.group()!r}" for m in re.finditer(r"\d{4,}", text)]
+    return faults
+
+
+@pytest.mark.parametrize("name,kind", [(name, kind) for name in sorted(CONTEXTS)
+                                       for kind in (("service", "domain") if "kind" in CONTEXTS[name] else (None,))])
+def test_french_mails_keep_french_typography(name, kind):
+    """Subject, text and HTML: a no-break space before ":", ";", "?" and "!", and "45 000" grouped."""
+    context = {**CONTEXTS[name], **{k: v * 100 for k, v in CONTEXTS[name].items()
+                                   if k in ("amount", "total", "balance") and isinstance(v, int)}}
+    if "kind" in context:
+        context["kind"] = kind
+    typed = [v for k, v in context.items() if k in ("name", "reason", "note", "reference") and v]
+    subject, text, html = render(name, "fr", context)
+    for part, content in (("subject", subject), ("text", text), ("html", _visible(html))):
+        assert not _typography_faults(content, typed), (part, _typography_faults(content, typed))
+
+
+def test_the_typography_check_finds_what_it_looks_for():
+    assert _typography_faults("Motif : x", []) and _typography_faults("Motif: x", [])
+    assert _typography_faults("Pourquoi ?", []) and _typography_faults("Total 45000\xa0FCFA", [])
+    assert not _typography_faults("Motif\xa0: x\u202f! le 31\xa0janv.\xa02027, 45\u202f000\xa0FCFA, "
+                                  "https://shop.example.cm/a?b=1", [])

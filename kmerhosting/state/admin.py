@@ -14,7 +14,7 @@ from ..core.args import parse_form
 from ..core.errors import NotAuthorized
 from ..db import session_scope
 from ..i18n import display
-from .base import BaseState
+from .base import BaseState, Worded
 
 
 def as_form(data) -> dict:
@@ -22,7 +22,7 @@ def as_form(data) -> dict:
     return parse_form(data)
 
 
-class AdminState(rx.State, mixin=True):
+class AdminState(Worded, mixin=True):
     """What every admin page state mixes in (before BaseState): `class X(AdminState, BaseState)`.
 
     A mixin, not a parent state: each page gets its own copy of these vars and handlers. Vars of a
@@ -67,11 +67,12 @@ class AdminState(rx.State, mixin=True):
     def _set_page(self, result: Page) -> None:
         self.page, self.pages, self.total = result.page, result.pages, result.total
 
+    # For computed vars: in the page's language (`Worded`).
     def _money(self, amount: int) -> str:
-        return display.money(int(amount or 0), self.lang)
+        return display.money(int(amount or 0), self._page_lang())
 
     def _when(self, moment) -> str:
-        return display.datetime_(moment, self.lang) if moment else ""
+        return display.datetime_(moment, self._page_lang()) if moment else ""
 
     def _page_step(self, step: int) -> int:
         return max(1, min(self.pages, self.page + step))
@@ -85,6 +86,7 @@ class PagedAdminState(AdminState, mixin=True):
 
     @rx.event
     def load(self):
+        self._reword()
         return self._run(self._fill, quiet_refusal=True)[1]
 
     @rx.event
@@ -106,7 +108,7 @@ class AdminOverviewState(AdminState, BaseState):
         money = {"revenue_30_days", "outstanding"}
         return [
             {"key": key, "href": href,
-             "value": display.money(int(value), self.lang) if key in money else display.number(value, self.lang)}
+             "value": display.money(int(value), self._page_lang()) if key in money else display.number(value, self._page_lang())}
             for key, href in (("pending_requests", "/admin/credits"), ("failed_mails", "/admin/notifications"),
                               ("pending_services", "/admin/services"), ("active_services", "/admin/services"),
                               ("customers", "/admin/users"), ("revenue_30_days", "/admin/stats"),
@@ -116,6 +118,7 @@ class AdminOverviewState(AdminState, BaseState):
 
     @rx.event
     def load(self):
+        self._reword()
         data, failed = self._run(stats.overview, quiet_refusal=True)
         if data is None:
             return failed

@@ -6,6 +6,7 @@ import reflex as rx
 
 from ..core.admin import credits, users
 from ..core.args import or_none, parse_choice
+from ..i18n import display
 from .admin import PagedAdminState, as_form
 from .base import BaseState
 from .forms import row_id
@@ -57,7 +58,7 @@ class AdminCreditsState(PagedAdminState, BaseState):
             return failed
         email, balance = result
         self.form_key += 1
-        return self._done("admin.credits.added", email=email, balance=self._money(balance))
+        return self._done("admin.credits.added", email=email, balance=display.money(balance, self.lang))
 
     def _decide(self, decide, request_id, note):
         def work(session, admin_id):

@@ -39,7 +39,7 @@ class AdminMailsState(PagedAdminState, BaseState):
 
     @rx.var
     def rows(self) -> list[dict[str, str]]:
-        lang = self.lang
+        lang = self._page_lang()
         return [{**row, "when": display.datetime_(row["created_at"], lang), "sent": display.datetime_(row["sent_at"], lang),
                  "kind_label": display.label("mail_kind", row["kind"], lang),
                  "status_label": display.label("mail_status", row["status"], lang),
@@ -52,8 +52,8 @@ class AdminMailsState(PagedAdminState, BaseState):
         """The filter's choices: each kind of mail in words (none before the log is loaded)."""
         if not self._kinds:
             return []
-        return [{"value": ALL, "label": self._t("admin.mails.all_kinds")},
-                *({"value": k, "label": display.label("mail_kind", k, self.lang)} for k in self._kinds)]
+        return [{"value": ALL, "label": self._word("admin.mails.all_kinds")},
+                *({"value": k, "label": display.label("mail_kind", k, self._page_lang())} for k in self._kinds)]
 
     def _fill(self, session, admin_id):
         result = notifications.list_mails(session, admin_id, status="" if self.status == ALL else self.status,
@@ -159,7 +159,7 @@ class AdminAuditState(PagedAdminState, BaseState):
 
     @rx.var
     def rows(self) -> list[dict[str, Any]]:
-        lang = self.lang
+        lang = self._page_lang()
         return [{"id": row["id"], "when": display.datetime_(row["created_at"], lang),
                  "what": display.audit_sentence(row["actor"], row["action"], row["target"], lang),
                  "changes": display.changes(row["before"], row["after"], row["target_type"], lang)}

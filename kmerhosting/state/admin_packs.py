@@ -48,7 +48,7 @@ class AdminPacksState(AdminState, BaseState):
 
     @rx.var
     def rows(self) -> list[dict[str, str]]:
-        lang = self.lang
+        lang = self._page_lang()
         return [{**{k: v for k, v in row.items() if k not in ("monthly_price", "count", "discounts")},
                  "monthly": display.money(row["monthly_price"], lang),
                  "discounts": ", ".join(f"{display.months(m, lang)}{display.colon(lang)}{display.discount(off, lang)}"
@@ -59,6 +59,7 @@ class AdminPacksState(AdminState, BaseState):
 
     @rx.event
     def load(self):
+        self._reword()
         self.editing = -1
         return self._run(self._fill, quiet_refusal=True)[1]
 

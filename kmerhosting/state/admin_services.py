@@ -32,8 +32,8 @@ class AdminServicesState(PagedAdminState, BaseState):
     @rx.var
     def rows(self) -> list[dict[str, str]]:
         return [{**{k: v for k, v in row.items() if k not in ("months", "expires_at")},
-                 "duration": display.months(row["months"], self.lang),
-                 "expires": display.date(row["expires_at"], self.lang) if row["expires_at"] else ""}
+                 "duration": display.months(row["months"], self._page_lang()),
+                 "expires": display.date(row["expires_at"], self._page_lang()) if row["expires_at"] else ""}
                 for row in self._rows]
 
     @rx.event

@@ -46,23 +46,23 @@ class AdminStatsState(AdminState, BaseState):
 
     @rx.var
     def revenue_rows(self) -> list[dict[str, Any]]:
-        return [{"period": display.period(r["period"], self.lang), "revenue": r["revenue"],
-                 "label": display.money(r["revenue"], self.lang)} for r in self._revenue]
+        return [{"period": display.period(r["period"], self._page_lang()), "revenue": r["revenue"],
+                 "label": display.money(r["revenue"], self._page_lang())} for r in self._revenue]
 
     @rx.var
     def customer_rows(self) -> list[dict[str, Any]]:
-        return [{"period": display.period(r["period"], self.lang), "customers": r["customers"],
-                 "label": display.number(r["customers"], self.lang)} for r in self._customers]
+        return [{"period": display.period(r["period"], self._page_lang()), "customers": r["customers"],
+                 "label": display.number(r["customers"], self._page_lang())} for r in self._customers]
 
     @rx.var
     def pack_rows(self) -> list[dict[str, Any]]:
-        return [{"name": r["pack"], "services": display.number(r["services"], self.lang), "amount": r["amount"],
-                 "label": display.money(r["amount"], self.lang)} for r in self._by_pack]
+        return [{"name": r["pack"], "services": display.number(r["services"], self._page_lang()), "amount": r["amount"],
+                 "label": display.money(r["amount"], self._page_lang())} for r in self._by_pack]
 
     @rx.var
     def duration_rows(self) -> list[dict[str, Any]]:
-        return [{"name": display.months(r["months"], self.lang), "services": display.number(r["services"], self.lang),
-                 "amount": r["amount"], "label": display.money(r["amount"], self.lang)} for r in self._by_duration]
+        return [{"name": display.months(r["months"], self._page_lang()), "services": display.number(r["services"], self._page_lang()),
+                 "amount": r["amount"], "label": display.money(r["amount"], self._page_lang())} for r in self._by_duration]
 
     @rx.var
     def revenue_ticks(self) -> list[int]:
@@ -75,11 +75,11 @@ class AdminStatsState(AdminState, BaseState):
     @rx.var
     def axis_labels(self) -> dict[str, str]:
         """The money axes' tick labels ("20 000 FCFA"), looked up by the charts' tick formatter."""
-        return {str(v): display.money(v, self.lang) for v in {*self.revenue_ticks, *self.sales_ticks}}
+        return {str(v): display.money(v, self._page_lang()) for v in {*self.revenue_ticks, *self.sales_ticks}}
 
     @rx.var
     def summary(self) -> dict[str, str]:
-        t, lang = self._totals, self.lang
+        t, lang = self._totals, self._page_lang()
         if not t:
             return {}
         rate = t["rate_percent"]
@@ -92,6 +92,7 @@ class AdminStatsState(AdminState, BaseState):
 
     @rx.event
     def load(self):
+        self._reword()
         return self._run(self._fill, quiet_refusal=True)[1]
 
     @rx.event

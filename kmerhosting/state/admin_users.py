@@ -96,7 +96,7 @@ class AdminUserState(AdminState, BaseState):
 
     @rx.var
     def user(self) -> dict[str, str]:
-        u, lang = self._user, self.lang
+        u, lang = self._user, self._page_lang()
         if not u:
             return {}
         return {**{k: v for k, v in u.items() if isinstance(v, str)}, "credits": display.money(u["credits"], lang),
@@ -106,13 +106,13 @@ class AdminUserState(AdminState, BaseState):
 
     @rx.var
     def services(self) -> list[dict[str, str]]:
-        lang = self.lang
+        lang = self._page_lang()
         return [{**s, "duration": display.months(s["months"], lang), "price": display.money(s["price"], lang),
                  "expires": display.date(s["expires"], lang), "months": str(s["months"])} for s in self._services]
 
     @rx.var
     def ledger(self) -> list[dict[str, str]]:
-        lang = self.lang
+        lang = self._page_lang()
         return [{"id": t["id"], "when": display.datetime_(t["when"], lang), "kind": t["kind"],
                  "amount": display.money(t["amount"], lang, signed=True), "balance": display.money(t["balance"], lang),
                  "description": display.description(t["description"], lang) or display.reference(t["reference"], lang)[0]}
@@ -120,25 +120,26 @@ class AdminUserState(AdminState, BaseState):
 
     @rx.var
     def requests(self) -> list[dict[str, str]]:
-        lang = self.lang
+        lang = self._page_lang()
         return [{**r, "when": display.datetime_(r["when"], lang), "amount": display.money(r["amount"], lang)}
                 for r in self._requests]
 
     @rx.var
     def logins(self) -> list[dict[str, str]]:
-        lang = self.lang
+        lang = self._page_lang()
         return [{"created": display.datetime_(a["created"], lang), "ip": a["ip"],
                  "revoked": display.datetime_(a["revoked"], lang) or translate("admin.user.still_open", lang)}
                 for a in self._logins]
 
     @rx.var
     def mails(self) -> list[dict[str, str]]:
-        lang = self.lang
+        lang = self._page_lang()
         return [{**m, "when": display.datetime_(m["when"], lang), "kind": display.label("mail_kind", m["kind"], lang)}
                 for m in self._mails]
 
     @rx.event
     def load(self):
+        self._reword()
         self._user = {}
         return self._run(self._fill, quiet_refusal=True)[1]
 

@@ -53,6 +53,7 @@ class BaseState(rx.State):
         if lang is None:
             return rx.toast.error(translate("error.invalid_language", self.lang))
         self.lang = lang
+        self._reword_tab()
         if self.auth_token:  # a logged-in customer: their e-mails follow the language they chose
             with session_scope() as session:
                 user = self._current_user(session)
@@ -63,6 +64,18 @@ class BaseState(rx.State):
 
     def _t(self, key: str, **params) -> str:
         return translate(key, self.lang, **params)
+
+    def _reword_tab(self) -> None:
+        """After a language change: every page state of the tab that has worded its values (`Worded`)
+        words them again in the new language, in this same answer. A handler of BaseState has every
+        page state under it loaded; elsewhere (under Redis) the states not loaded follow at their
+        page's next load."""
+        todo = list(self._get_root_state().substates.values())
+        while todo:
+            state = todo.pop()
+            todo.extend(state.substates.values())
+            if isinstance(state, Worded):
+                state._reword(switch=True)
 
     def _current_user(self, session: Session) -> User | None:
         user = user_for_token(session, self.auth_token)
@@ -140,3 +153,37 @@ class BaseState(rx.State):
                 return None if self.account_blocked else self._login_redirect()
             if user.role != Role.admin:
                 return rx.redirect("/dashboard")
+
+
+class Worded(rx.State, mixin=True):
+    """What a page state whose computed vars word values mixes in (before BaseState):
+    `class X(Worded, BaseState)`.
+
+    Its computed vars read the language through `_page_lang()` (and `_word`), that is through this
+    state's own `_words_lang`, never through `BaseState.lang` directly. Reflex 0.10 replays the
+    language cookie at every hydrate and then sends every computed var that depends on it, in every
+    state class of the app: a page's load would carry the (empty) rows and labels of every other
+    page. Here the page's own load handler calls `_reword()`, and `BaseState.set_language` rewords
+    the states the tab has already worded, so a switch still re-words the page in the same answer.
+    """
+
+    # The language this state's texts are in ("": the default language). Only changed when it
+    # differs, so a page in the default language recomputes nothing on load.
+    _words_lang: str = ""
+    # Its page has loaded in this tab: a language switch rewords it.
+    _worded: bool = False
+
+    def _page_lang(self) -> str:
+        return self._words_lang or get_settings().default_language
+
+    def _word(self, key: str, **params) -> str:
+        return translate(key, self._page_lang(), **params)
+
+    def _reword(self, switch: bool = False) -> None:
+        """Word this state in the visitor's language: at its page's load, or (`switch`) after a
+        language change if its page has loaded."""
+        if switch and not self._worded:
+            return
+        self._worded = True
+        if self._page_lang() != self.lang:
+            self._words_lang = self.lang

@@ -21,7 +21,7 @@ from ..db import session_scope
 from ..i18n import translate
 from ..i18n import display
 from ..integrations.registrar import RegistrarError
-from .base import BaseState
+from .base import BaseState, Worded
 from .domains import kept_offer, offers_by_domain, search_now
 from .offloop import TooSlow, off_loop
 
@@ -89,7 +89,7 @@ def _small(value, low: int = 0, high: int = 1000) -> int | None:
     return or_none(parse_int, value, low, high)
 
 
-class CartState(BaseState):
+class CartState(Worded, BaseState):
     # This browser's anonymous cart key (random, made server-side on first visit).
     visitor_key: str = rx.LocalStorage("", name="kh_cart", sync=True)
     _lines: list[PreviewLine] = []
@@ -118,20 +118,20 @@ class CartState(BaseState):
 
     @rx.var
     def lines(self) -> list[CartLine]:
-        return [cart_line(line, self.lang) for line in self._lines]
+        return [cart_line(line, self._page_lang()) for line in self._lines]
 
     @rx.var
     def total_text(self) -> str:
-        return display.money(self._total, self.lang)
+        return display.money(self._total, self._page_lang())
 
     @rx.var
     def offers(self) -> list[DomainOfferView]:
-        return [offer_view(o, self.lang) for o in self._found]
+        return [offer_view(o, self._page_lang()) for o in self._found]
 
     @rx.var
     def duration_labels(self) -> dict[str, str]:
         """Each duration in words, for the cart's duration pickers."""
-        return {str(m): display.months(m, self.lang) for m in DURATIONS}
+        return {str(m): display.months(m, self._page_lang()) for m in DURATIONS}
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -215,6 +215,7 @@ class CartState(BaseState):
 
     @rx.event
     def load(self):
+        self._reword()
         with session_scope() as session:
             self._refresh(session)
         if self._prices_stale:

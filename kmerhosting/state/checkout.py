@@ -14,6 +14,7 @@ import reflex as rx
 
 from ..core import cart, checkout
 from ..core.args import or_none, parse_choice, parse_text
+from ..config import get_settings
 from ..core.errors import InsufficientCredits, KmerError
 from ..db import session_scope
 from ..i18n import translate
@@ -101,21 +102,36 @@ class CheckoutState(CartState):
     _previewed_total: int = -1
     _previewed_ids: list[int] = []
 
+    # Its own language (`Worded`): the cart's would re-word this page's texts on /cart, and the
+    # cart's lines on /checkout.
+    _checkout_lang: str = ""
+    _checkout_worded: bool = False
+
+    def _page_lang(self) -> str:
+        return self._checkout_lang or get_settings().default_language
+
+    def _reword(self, switch: bool = False) -> None:
+        if switch and not self._checkout_worded:
+            return
+        self._checkout_worded = True
+        if self._page_lang() != self.lang:
+            self._checkout_lang = self.lang
+
     @rx.var
     def items(self) -> list[CartLine]:
-        return [cart_line(line, self.lang) for line in self._items]
+        return [cart_line(line, self._page_lang()) for line in self._items]
 
     @rx.var
     def pay_total_text(self) -> str:
-        return display.money(self._pay_total, self.lang)
+        return display.money(self._pay_total, self._page_lang())
 
     @rx.var
     def balance_text(self) -> str:
-        return display.money(self._balance, self.lang)
+        return display.money(self._balance, self._page_lang())
 
     @rx.var
     def after_text(self) -> str:
-        return display.money(self._balance_after, self.lang)
+        return display.money(self._balance_after, self._page_lang())
 
     @rx.var
     def missing(self) -> bool:
@@ -123,11 +139,11 @@ class CheckoutState(CartState):
 
     @rx.var
     def missing_text(self) -> str:
-        return self._t("shop.checkout.missing", amount=display.money(self._missing_amount, self.lang))
+        return self._word("shop.checkout.missing", amount=display.money(self._missing_amount, self._page_lang()))
 
     @rx.var
     def result(self) -> OrderResult:
-        return order_result(self._result, self.lang)
+        return order_result(self._result, self._page_lang())
 
     def _load_preview(self, session, user_id: int) -> None:
         preview = checkout.checkout_preview(session, user_id)
@@ -151,6 +167,7 @@ class CheckoutState(CartState):
 
     @rx.event
     def load_checkout(self):
+        self._reword()
         self.error, self.paid, self.paying, self._result = "", False, False, None
         self.still_working = False
         with session_scope() as session:

@@ -12,10 +12,10 @@ from ..core.renewals import customer_services, expiry_info
 from ..db import session_scope
 from ..i18n import display
 from ..models import ServiceStatus, utcnow
-from .base import BaseState
+from .base import BaseState, Worded
 
 
-class DashboardState(BaseState):
+class DashboardState(Worded, BaseState):
     user_name: str = ""
     _balance: int = 0
     services_total: int = 0
@@ -28,30 +28,31 @@ class DashboardState(BaseState):
 
     @rx.var
     def balance_text(self) -> str:
-        return display.money(self._balance, self.lang)
+        return display.money(self._balance, self._page_lang())
 
     @rx.var
     def hello(self) -> str:
-        return self._t("dashboard.hello", name=self.user_name) if self.user_name else ""
+        return self._word("dashboard.hello", name=self.user_name) if self.user_name else ""
 
     @rx.var
     def detail(self) -> str:
         """"2 to renew soon" or "3 active out of 4"."""
         if self.attention:
-            return display.count("dashboard.needs_attention", self.attention, self.lang)
-        return self._t("dashboard.active_count_one" if display.plural_category(self.services_active, self.lang) == "one"
+            return display.count("dashboard.needs_attention", self.attention, self._page_lang())
+        return self._word("dashboard.active_count_one" if display.plural_category(self.services_active, self._page_lang()) == "one"
                        else "dashboard.active_count", n=self.services_active, total=self.services_total)
 
     @rx.var
     def next_date(self) -> str:
-        return display.date(self._next_expires_at, self.lang)
+        return display.date(self._next_expires_at, self._page_lang())
 
     @rx.var
     def next_days(self) -> str:
-        return display.expiry(self._next_days_left, self._next_expired, self.lang) if self.next_domain else ""
+        return display.expiry(self._next_days_left, self._next_expired, self._page_lang()) if self.next_domain else ""
 
     @rx.event
     def load(self):
+        self._reword()
         with session_scope() as session:
             try:
                 user = self._require_user(session)

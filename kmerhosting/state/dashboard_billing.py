@@ -13,7 +13,7 @@ from ..db import session_scope
 from ..i18n import display
 from ..models import PaymentMethod, utcnow
 from ..integrations.payments import OPERATORS
-from .base import BaseState
+from .base import BaseState, Worded
 from .offloop import off_loop
 from .views import detached
 from .dashboard_views import LedgerRow, PaymentRow, RequestRow, ledger_row, payment_row, request_row
@@ -32,7 +32,7 @@ const tick = () => { if (document.visibilityState !== 'visible') return;
 setInterval(tick, 5000); document.addEventListener('visibilitychange', tick); })()"""
 
 
-class BillingState(BaseState):
+class BillingState(Worded, BaseState):
     _balance: int = 0
     _rows: list = []
     page: int = 1
@@ -57,31 +57,31 @@ class BillingState(BaseState):
 
     @rx.var
     def balance_text(self) -> str:
-        return display.money(self._balance, self.lang)
+        return display.money(self._balance, self._page_lang())
 
     @rx.var
     def rows(self) -> list[LedgerRow]:
-        return [ledger_row(r, self.lang) for r in self._rows]
+        return [ledger_row(r, self._page_lang()) for r in self._rows]
 
     @rx.var
     def requests(self) -> list[RequestRow]:
-        return [request_row(r, self.lang) for r in self._requests]
+        return [request_row(r, self._page_lang()) for r in self._requests]
 
     @rx.var
     def page_label(self) -> str:
-        return self._t("dashboard.page_of", page=self.page, pages=self.pages)
+        return self._word("dashboard.page_of", page=self.page, pages=self.pages)
 
     @rx.var
     def limits(self) -> str:
         settings = get_settings()
-        return self._t("dashboard.request_limits", min=display.money(settings.credit_request_min, self.lang),
-                       max=display.money(settings.credit_request_max, self.lang))
+        return self._word("dashboard.request_limits", min=display.money(settings.credit_request_min, self._page_lang()),
+                       max=display.money(settings.credit_request_max, self._page_lang()))
 
     @rx.var
     def topup_limits(self) -> str:
         settings = get_settings()
-        return self._t("payment.limits", min=display.money(settings.topup_min, self.lang),
-                       max=display.money(settings.topup_max, self.lang))
+        return self._word("payment.limits", min=display.money(settings.topup_min, self._page_lang()),
+                       max=display.money(settings.topup_max, self._page_lang()))
 
     @rx.var
     def sandbox_gateway(self) -> bool:
@@ -98,24 +98,24 @@ class BillingState(BaseState):
         if not p:
             return ""
         status = str(p["status"])
-        operator = display.label("operator", p["operator"], self.lang)
+        operator = display.label("operator", p["operator"], self._page_lang())
         if status == "created":
-            return self._t("payment.live_created", operator=operator)
+            return self._word("payment.live_created", operator=operator)
         if status == "pending":
             if p.get("ussd_code"):
-                return self._t("payment.live_pending", operator_short=USSD_SHORT.get(p["operator"], operator),
+                return self._word("payment.live_pending", operator_short=USSD_SHORT.get(p["operator"], operator),
                                ussd=p["ussd_code"])
-            return self._t("payment.live_pending_plain")
+            return self._word("payment.live_pending_plain")
         if status == "complete":
-            return self._t("payment.live_complete", amount=display.money(p["amount"], self.lang))
-        return self._t(f"payment.live_{status}")
+            return self._word("payment.live_complete", amount=display.money(p["amount"], self._page_lang()))
+        return self._word(f"payment.live_{status}")
 
     @rx.var
     def topup_detail(self) -> str:
         p = self._topup
         if not p or str(p["status"]) not in ("created", "pending"):
             return ""
-        return self._t("payment.live_pending_help", amount=display.money(p["amount"], self.lang),
+        return self._word("payment.live_pending_help", amount=display.money(p["amount"], self._page_lang()),
                        phone=display.phone(p["phone"]))
 
     @rx.var
@@ -129,10 +129,11 @@ class BillingState(BaseState):
 
     @rx.var
     def payment_rows(self) -> list[PaymentRow]:
-        return [payment_row(p, self.lang) for p in self._payments]
+        return [payment_row(p, self._page_lang()) for p in self._payments]
 
     @rx.event
     def load(self):
+        self._reword()
         self.page = 1
         self.form_error = self.form_done = self.topup_error = ""
         self._reload()

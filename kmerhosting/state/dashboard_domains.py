@@ -25,7 +25,7 @@ from ..i18n import translate
 from ..i18n import display
 from ..integrations.registrar.factory import get_registrar
 from ..models import DomainRenewal, RegistrarStatus, RenewalStatus
-from .base import BaseState
+from .base import BaseState, Worded
 from .domains import YEAR_CHOICES, as_failure
 from .offloop import off_loop
 
@@ -95,7 +95,7 @@ def read_renewals(user_id: int, renewal_ids: list[int]) -> list[tuple[int, str, 
         return out
 
 
-class DashboardDomainsState(BaseState):
+class DashboardDomainsState(Worded, BaseState):
     _domains: list[DomainValues] = []
     _balance: int = 0
     busy: bool = False
@@ -107,11 +107,11 @@ class DashboardDomainsState(BaseState):
 
     @rx.var
     def rows(self) -> list[DomainRow]:
-        return [domain_row(v, self.lang) for v in self._domains]
+        return [domain_row(v, self._page_lang()) for v in self._domains]
 
     @rx.var
     def balance_text(self) -> str:
-        return self._t("domains.balance", amount=display.money(self._balance, self.lang))
+        return self._word("domains.balance", amount=display.money(self._balance, self._page_lang()))
 
     def _row(self, item, years: int, renewing: bool) -> DomainValues:
         price, priced = 0, True
@@ -146,6 +146,7 @@ class DashboardDomainsState(BaseState):
 
     @rx.event
     def load(self):
+        self._reword()
         with session_scope() as session:
             user = self._current_user(session)
             if user is None:

@@ -17,12 +17,12 @@ from ..core.renewals import customer_services, renew_service, renewal_quotes
 from ..db import session_scope
 from ..i18n import display
 from ..models import utcnow
-from .base import BaseState
+from .base import BaseState, Worded
 from .dashboard_views import (RenewOption, RenewValues, ServiceRow, ServiceValues, renew_option, renew_values,
                               service_row, service_values)
 
 
-class ServicesState(BaseState):
+class ServicesState(Worded, BaseState):
     _services: list[ServiceValues] = []
     _balance: int = 0
     loaded: bool = False
@@ -40,22 +40,23 @@ class ServicesState(BaseState):
 
     @rx.var
     def services(self) -> list[ServiceRow]:
-        return [service_row(v, self.lang) for v in self._services]
+        return [service_row(v, self._page_lang()) for v in self._services]
 
     @rx.var
     def balance_text(self) -> str:
-        return display.money(self._balance, self.lang)
+        return display.money(self._balance, self._page_lang())
 
     @rx.var
     def renew_options(self) -> list[RenewOption]:
-        return [renew_option(v, self.lang) for v in self._renew_values]
+        return [renew_option(v, self._page_lang()) for v in self._renew_values]
 
     @rx.var
     def renew_intro(self) -> str:
-        return self._t("dashboard.renew_intro", pack=self.renew_pack) if self.renew_pack else ""
+        return self._word("dashboard.renew_intro", pack=self.renew_pack) if self.renew_pack else ""
 
     @rx.event
     def load(self):
+        self._reword()
         with session_scope() as session:
             try:
                 user = self._require_user(session)

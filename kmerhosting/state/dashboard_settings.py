@@ -69,6 +69,7 @@ class SettingsState(BaseState):
                 return
             self.name, self.phone, self.language = user.name, _readable_phone(user.phone), user.language
         self.lang = self.language  # the site follows the language chosen for the account
+        self._reword_tab()
         return rx.toast.success(self._t("dashboard.profile_saved"))
 
     @rx.event

@@ -16,7 +16,7 @@ from ..i18n import translate
 from ..i18n import display
 from ..integrations.registrar import RegistrarError
 from ..integrations.registrar.factory import get_registrar
-from .base import BaseState
+from .base import BaseState, Worded
 from .offloop import TooSlow, off_loop
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def kept_offer(kept: dict[str, dict], domain: str) -> DomainOffer | None:
     return DomainOffer(**raw) if raw else None
 
 
-class DomainsState(BaseState):
+class DomainsState(Worded, BaseState):
     query: str = ""
     years: str = "1"
     _found: list[tuple[str, bool]] = []  # (domain, available) in the registrar's order
@@ -81,12 +81,12 @@ class DomainsState(BaseState):
     def offers(self) -> list[OfferView]:
         years = int(self.years)
         return [OfferView(domain=domain, available=available,
-                          price=display.money(self._offers[domain]["price_xaf"] * years, self.lang))
+                          price=display.money(self._offers[domain]["price_xaf"] * years, self._page_lang()))
                 for domain, available in self._found if domain in self._offers]
 
     @rx.var
     def error(self) -> str:
-        return self._failure.message(self.lang) if self._failure is not None else ""
+        return self._failure.message(self._page_lang()) if self._failure is not None else ""
 
     def _fail(self, exc: Exception) -> None:
         self._failure = as_failure(exc)
@@ -107,6 +107,7 @@ class DomainsState(BaseState):
 
     def _start_search(self, form_data) -> tuple[int, str, str] | None:
         """Validate and mark the page as searching; the request to run, or None (message shown)."""
+        self._reword()  # the page has no on_load: its texts follow the search
         raw = form_data.get("query") if isinstance(form_data, dict) else self.query
         self._failure = None
         self.searched = False

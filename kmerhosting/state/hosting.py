@@ -14,7 +14,7 @@ from ..core.errors import KmerError
 from ..core.pricing import pack_prices
 from ..db import session_scope
 from ..i18n import display, translate
-from .base import BaseState
+from .base import BaseState, Worded
 from .views import PackCard, pack_card, pack_values
 
 
@@ -38,7 +38,7 @@ def duration_option(p, lang: str) -> DurationOption:
         discount=p.discount_percent, discount_text=display.discount(p.discount_percent, lang))
 
 
-class HostingState(BaseState):
+class HostingState(Worded, BaseState):
     _packs: list = []  # pack values (views.pack_values)
     _pack: SimpleNamespace | None = None
     _prices: list = []  # core.pricing's price of each duration
@@ -49,37 +49,39 @@ class HostingState(BaseState):
 
     @rx.var
     def packs(self) -> list[PackCard]:
-        return [pack_card(p, self.lang) for p in self._packs]
+        return [pack_card(p, self._page_lang()) for p in self._packs]
 
     @rx.var
     def pack(self) -> PackCard:
-        return pack_card(self._pack, self.lang) if self._pack is not None else PackCard()
+        return pack_card(self._pack, self._page_lang()) if self._pack is not None else PackCard()
 
     @rx.var
     def title(self) -> str:
         """The pack page's browser title: the pack's name."""
-        name = self._pack.name if self._pack is not None else self._t("shop.hosting.title")
+        name = self._pack.name if self._pack is not None else self._word("shop.hosting.title")
         return f"{name} · KmerHosting"
 
     @rx.var
     def options(self) -> list[DurationOption]:
-        return [duration_option(p, self.lang) for p in self._prices]
+        return [duration_option(p, self._page_lang()) for p in self._prices]
 
     @rx.var
     def selected(self) -> DurationOption:
         for price in self._prices:
             if price.months == self.months:
-                return duration_option(price, self.lang)
+                return duration_option(price, self._page_lang())
         return DurationOption()
 
     @rx.event
     def load_catalogue(self):
+        self._reword()
         with session_scope() as session:
             self._packs = [pack_values(p) for p in active_packs(session)]
         self.loaded = True
 
     @rx.event
     def load_pack(self):
+        self._reword()
         slug = self.router.page.params.get("slug", "")
         self.loaded = False
         try:

@@ -70,12 +70,12 @@ MESSAGES = {
               "Si vous avez déjà un compte, connectez-vous ou réinitialisez votre mot de passe.",
         "en": "If this address is new to us, we have just sent a verification link to it. "
               "If you already have an account, log in or reset your password."},
-    "accounts.have_account": {"fr": "Déjà un compte ? Connectez-vous", "en": "Already have an account? Log in"},
+    "accounts.have_account": {"fr": "Déjà un compte\u00a0? Connectez-vous", "en": "Already have an account? Log in"},
     # Login
     "accounts.login_title": {"fr": "Connexion", "en": "Log in"},
     "accounts.login_button": {"fr": "Se connecter", "en": "Log in"},
-    "accounts.forgot_link": {"fr": "Mot de passe oublié ?", "en": "Forgot your password?"},
-    "accounts.no_account": {"fr": "Pas encore de compte ? Inscrivez-vous", "en": "No account yet? Sign up"},
+    "accounts.forgot_link": {"fr": "Mot de passe oublié\u00a0?", "en": "Forgot your password?"},
+    "accounts.no_account": {"fr": "Pas encore de compte\u00a0? Inscrivez-vous", "en": "No account yet? Sign up"},
     "accounts.go_login": {"fr": "Aller à la connexion", "en": "Go to log in"},
     # Verify
     "accounts.verify_title": {"fr": "Vérification de l'adresse e-mail", "en": "E-mail verification"},

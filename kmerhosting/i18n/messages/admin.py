@@ -267,7 +267,7 @@ MESSAGES = {
                                   "en": "Tell the customer why (at least 3 characters)."},
     "admin.error.amount": {"fr": "Montant invalide : un nombre entier de FCFA, par exemple 10000.",
                            "en": "Invalid amount: a whole number of XAF, for example 10000."},
-    "admin.error.amount_positive": {"fr": "Un ajout doit être positif ; pour retirer des crédits, choisissez « Correction ».",
+    "admin.error.amount_positive": {"fr": "Un ajout doit être positif\u00a0; pour retirer des crédits, choisissez « Correction ».",
                                     "en": "An addition must be positive; to take credits away, choose \"Correction\"."},
     "admin.error.amount_nonzero": {"fr": "Une correction ne peut pas être nulle.", "en": "A correction cannot be zero."},
     "admin.error.below_zero": {"fr": "Correction impossible : le solde passerait sous zéro (solde actuel : {balance} FCFA).",

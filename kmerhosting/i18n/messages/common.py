@@ -18,7 +18,7 @@ MESSAGES = {
                              "en": "Every page of the shop and of your account."},
     # Footer
     "footer.about": {"fr": "KmerHosting héberge les sites des entreprises et des particuliers au Cameroun. "
-                              "Paiement par crédits prépayés : MTN Mobile Money, Orange Money ou virement.",
+                              "Paiement par crédits prépayés\u00a0: MTN Mobile Money, Orange Money ou virement.",
                      "en": "KmerHosting hosts the websites of Cameroonian businesses and people. "
                            "Pay with prepaid credits: MTN Mobile Money, Orange Money or bank transfer."},
     "footer.contact": {"fr": "Contact : support@kmerhosting.cm · Douala, Cameroun",
@@ -38,7 +38,7 @@ MESSAGES = {
     "home.pricing_title": {"fr": "Nos offres d'hébergement", "en": "Our hosting plans"},
     "home.pricing_sub": {"fr": "Prix par mois, engagement de 1 à 36 mois. Plus la durée est longue, plus vous économisez.",
                          "en": "Price per month, from 1 to 36 months. The longer you commit, the more you save."},
-    "home.why_title": {"fr": "Pourquoi KmerHosting ?", "en": "Why KmerHosting?"},
+    "home.why_title": {"fr": "Pourquoi KmerHosting\u00a0?", "en": "Why KmerHosting?"},
     "home.why_local_title": {"fr": "Payez en FCFA", "en": "Pay in FCFA"},
     "home.why_local_text": {"fr": "Rechargez vos crédits par MTN Mobile Money, Orange Money ou virement : pas de carte bancaire.",
                             "en": "Top up your credits with MTN Mobile Money, Orange Money or bank transfer: no card needed."},

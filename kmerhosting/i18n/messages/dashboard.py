@@ -46,7 +46,7 @@ MESSAGES = {
     "dashboard.status_suspended": {"fr": "Suspendu", "en": "Suspended"},
     "dashboard.status_suspended_admin": {"fr": "Suspendu par l'administrateur", "en": "Suspended by our team"},
     "dashboard.suspended_admin_note": {"fr": "Notre équipe a suspendu ce service. Contactez le support "
-                                             "(support@kmerhosting.cm) pour le réactiver : un renouvellement "
+                                             "(support@kmerhosting.cm) pour le réactiver\u00a0: un renouvellement "
                                              "prolonge le service mais ne lève pas cette suspension.",
                                        "en": "Our team suspended this service. Contact support "
                                              "(support@kmerhosting.cm) to have it reactivated: a renewal extends "
@@ -54,7 +54,7 @@ MESSAGES = {
     "dashboard.status_cancelled": {"fr": "Résilié", "en": "Cancelled"},
     "dashboard.renew": {"fr": "Renouveler", "en": "Renew"},
     "dashboard.open_panel": {"fr": "Ouvrir le panneau", "en": "Open control panel"},
-    "dashboard.renew_intro": {"fr": "Choisissez la durée. Le prix est celui de l'offre {pack} aujourd'hui ; "
+    "dashboard.renew_intro": {"fr": "Choisissez la durée. Le prix est celui de l'offre {pack} aujourd'hui\u00a0; "
                                     "les mois s'ajoutent à l'échéance actuelle, vous ne perdez aucun jour.",
                               "en": "Choose the duration. The price is today's price of the {pack} plan; "
                                     "the months are added to the current expiry, you lose no day."},

@@ -14,15 +14,15 @@ MESSAGES = {
         "fr": "Le registraire de domaines reçoit trop de demandes. Réessayez dans quelques minutes.",
         "en": "The domain registrar is receiving too many requests. Please try again in a few minutes."},
     "domains.error_throttled_refunded": {
-        "fr": "Le registraire de domaines reçoit trop de demandes. Vos crédits ont été remboursés ; "
+        "fr": "Le registraire de domaines reçoit trop de demandes. Vos crédits ont été remboursés\u00a0; "
               "réessayez dans quelques minutes.",
         "en": "The domain registrar is receiving too many requests. Your credits have been refunded; "
               "please try again in a few minutes."},
     "domains.error_unavailable_now": {
-        "fr": "L'achat de domaines est momentanément indisponible. Notre équipe est prévenue ; réessayez plus tard.",
+        "fr": "L'achat de domaines est momentanément indisponible. Notre équipe est prévenue\u00a0; réessayez plus tard.",
         "en": "Domain purchases are temporarily unavailable. Our team has been told; please try again later."},
     "domains.error_unavailable_now_refunded": {
-        "fr": "L'achat de domaines est momentanément indisponible. Vos crédits ont été remboursés ; "
+        "fr": "L'achat de domaines est momentanément indisponible. Vos crédits ont été remboursés\u00a0; "
               "réessayez plus tard.",
         "en": "Domain purchases are temporarily unavailable. Your credits have been refunded; "
               "please try again later."},

@@ -17,8 +17,8 @@ MESSAGES = {
     "mail.email_in_use.subject": {"fr": "Votre adresse e-mail a été proposée pour un autre compte",
                                   "en": "Your e-mail address was offered for another account"},
     "mail.email_in_use.body": {"fr": "Quelqu'un a demandé à utiliser cette adresse pour un autre compte KmerHosting. "
-                                     "Rien n'a changé : elle reste celle de votre compte. Si c'était vous, "
-                                     "connectez-vous simplement avec cette adresse ; sinon, ignorez ce message.",
+                                     "Rien n'a changé\u00a0: elle reste celle de votre compte. Si c'était vous, "
+                                     "connectez-vous simplement avec cette adresse\u00a0; sinon, ignorez ce message.",
                                "en": "Someone asked to use this address for another KmerHosting account. Nothing "
                                      "has changed: it is still your account's address. If it was you, simply log "
                                      "in with this address; otherwise, ignore this message."},
@@ -38,12 +38,12 @@ MESSAGES.update({
     "mail.purchase.subject": {"fr": "Confirmation de votre commande n° {order_id}",
                               "en": "Your order #{order_id} is confirmed"},
     "mail.purchase.body": {"fr": "Merci pour votre commande n° {order_id}. Voici le détail de ce qui a été payé avec "
-                                 "vos crédits :",
+                                 "vos crédits\u00a0:",
                            "en": "Thank you for your order #{order_id}. Here is what was paid with your credits:"},
     "mail.purchase.button": {"fr": "Voir mes services", "en": "See my services"},
     "mail.renewal.subject": {"fr": "Renouvellement confirmé : {domain}", "en": "Renewal confirmed: {domain}"},
     "mail.renewal.body": {"fr": "Le renouvellement de {what} pour {duration} est confirmé ({amount}). "
-                                "Nouvelle date d'expiration : {date}.",
+                                "Nouvelle date d'expiration\u00a0: {date}.",
                           "en": "The renewal of {what} for {duration} is confirmed ({amount}). "
                                 "New expiry date: {date}."},
     "mail.renewal.button": {"fr": "Voir mon espace client", "en": "Go to my dashboard"},
@@ -72,7 +72,7 @@ MESSAGES.update({
     "mail.expiry.body": {"fr": "{what} expire dans {days}, le {date}.",
                          "en": "{what} expires in {days}, on {date}."},
     "mail.expiry.service_advice": {"fr": "Renouvelez-le dès maintenant pour que votre site et vos e-mails restent en "
-                                         "ligne sans interruption. Le renouvellement s'ajoute à la date actuelle : "
+                                         "ligne sans interruption. Le renouvellement s'ajoute à la date actuelle\u00a0: "
                                          "renouveler tôt ne fait perdre aucun jour.",
                                    "en": "Renew it now to keep your website and e-mail online without interruption. "
                                          "The renewal adds to the current date: renewing early never loses a day."},

@@ -36,7 +36,7 @@ MESSAGES = {
                                   "en": "The registrar refused the domain {domain}: it was not bought and its price "
                                         "was credited back. Choose another domain for your hosting."},
     "shop.result.domain_unknown": {"fr": "L'enregistrement du domaine {domain} est en cours de vérification auprès du "
-                                         "registraire. Nous vous confirmerons le résultat ; en cas d'échec, il sera "
+                                         "registraire. Nous vous confirmerons le résultat\u00a0; en cas d'échec, il sera "
                                          "remboursé.",
                                    "en": "The registration of {domain} is being checked with the registrar. We will "
                                          "confirm the result; if it failed, it will be refunded."},
@@ -96,7 +96,7 @@ MESSAGES.update({
     "shop.cart.removed": {"fr": "Article retiré du panier.", "en": "Item removed from the cart."},
     "shop.cart.need_domain": {"fr": "Chaque hébergement a besoin d'un domaine avant la commande.",
                               "en": "Each hosting plan needs a domain before checkout."},
-    "shop.cart.login_hint": {"fr": "Vous paierez après connexion ; votre panier sera conservé.",
+    "shop.cart.login_hint": {"fr": "Vous paierez après connexion\u00a0; votre panier sera conservé.",
                              "en": "You will pay after logging in; your cart is kept."},
     # Domain dialog
     "shop.domain.title": {"fr": "Nom de domaine de l'hébergement", "en": "Domain for this hosting"},
@@ -143,12 +143,12 @@ MESSAGES.update({
                                    "en": "Some lines need your attention before you can pay."},
     "shop.checkout.back_to_cart": {"fr": "Modifier le panier", "en": "Edit the cart"},
     "shop.checkout.empty": {"fr": "Votre panier est vide : rien à payer.", "en": "Your cart is empty: nothing to pay."},
-    "shop.checkout.prices_note": {"fr": "Prix recalculés à l'instant ; le montant débité est celui affiché.",
+    "shop.checkout.prices_note": {"fr": "Prix recalculés à l'instant\u00a0; le montant débité est celui affiché.",
                                   "en": "Prices recalculated just now; the amount charged is the one shown."},
     "shop.checkout.own_domain": {"fr": "votre domaine, sans frais", "en": "your own domain, no fee"},
     # Result
     "shop.result.heading": {"fr": "Commande enregistrée", "en": "Order placed"},
-    "shop.result.thanks": {"fr": "Merci pour votre commande !", "en": "Thank you for your order!"},
+    "shop.result.thanks": {"fr": "Merci pour votre commande\u00a0!", "en": "Thank you for your order!"},
     "shop.result.charged": {"fr": "Montant débité", "en": "Amount charged"},
     "shop.result.balance": {"fr": "Nouveau solde", "en": "New balance"},
     "shop.result.services": {"fr": "Voir mes services", "en": "See my services"},
