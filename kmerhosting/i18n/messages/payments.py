@@ -99,7 +99,7 @@ MESSAGES = {
     "admin.menu.payments": {"fr": "Paiements Mobile Money", "en": "Mobile Money payments"},
     "admin.tile.payments": {"fr": "Paiements", "en": "Payments"},
     "admin.card.pending_payments": {"fr": "Paiements en attente", "en": "Pending payments"},
-    "admin.card.failed_payments": {"fr": "Paiements échoués (7 jours)", "en": "Failed payments (7 days)"},
+    "admin.card.failed_payments": {"fr": f"Paiements échoués (7{NB}jours)", "en": f"Failed payments (7{NB}days)"},
     "admin.card.flagged_payments": {"fr": "Paiements à vérifier", "en": "Payments to check"},
     "admin.payments.title": {"fr": "Paiements Mobile Money", "en": "Mobile Money payments"},
     "admin.payments.intro": {
