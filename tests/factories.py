@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from kmerhosting.core.passwords import hash_password
-from kmerhosting.models import Pack, Role, Service, ServiceStatus, User, utcnow
+from kmerhosting.models import Pack, Payment, PaymentEvent, PaymentStatus, Role, Service, ServiceStatus, User, utcnow
 
 _seq = itertools.count(1)
 _FAST_HASH = hash_password("password-123", rounds=4)  # tests don't need slow hashes
@@ -49,6 +49,24 @@ def make_service(session: Session, user: User, pack: Pack, *, days_left: int = 3
     session.add(service)
     session.commit()
     return service
+
+
+def make_payment(session: Session, user: User, *, amount: int = 5000, operator: str = "mtn",
+                 phone: str = "237677123456", status: str = PaymentStatus.pending, gateway: str = "sandbox",
+                 reference: str | None = None, events: list[dict] | None = None, minutes_ago: int = 0,
+                 **fields) -> Payment:
+    """A Mobile Money payment as core leaves it, written directly; `events` adds its timeline
+    (dicts of PaymentEvent fields, oldest first)."""
+    created = utcnow() - timedelta(minutes=minutes_ago)
+    payment = Payment(user_id=user.id, reference=reference or f"KHTEST{next(_seq):08d}", gateway=gateway,
+                      operator=operator, phone=phone, amount=amount, currency="XAF", status=status,
+                      deadline_at=created + timedelta(minutes=10), created_at=created, **fields)
+    session.add(payment)
+    session.flush()
+    for event in events or []:
+        session.add(PaymentEvent(payment_id=payment.id, **event))
+    session.commit()
+    return payment
 
 
 def run_jobs() -> int:

@@ -22,7 +22,7 @@ from kmerhosting.state.admin_users import AdminUserState
 from kmerhosting.state.forms import ROW_ID
 
 from .background import run_background
-from .factories import in_language, make_pack, make_service, make_user
+from .factories import in_language, make_pack, make_payment, make_service, make_user
 
 
 def admin_state_classes() -> list[type]:
@@ -53,7 +53,9 @@ def test_the_handler_list_covers_every_admin_page():
     for expected in ("AdminUsersState.set_user_status", "AdminUserState.set_user_role", "AdminCreditsState.approve",
                      "AdminCreditsState.reject", "AdminCreditsState.add_credits", "AdminServicesState.set_panel_url",
                      "AdminPacksState.delete_pack", "AdminPacksState.save_pack", "AdminStatsState.export_csv",
-                     "AdminMailsState.resend", "AdminAuditState.load", "AdminOverviewState.load"):
+                     "AdminMailsState.resend", "AdminAuditState.load", "AdminOverviewState.load",
+                     "AdminPaymentsState.check_now", "AdminPaymentsState.open_payment",
+                     "AdminPaymentsState.download_csv"):
         assert expected in names
     assert "AdminCreditsState.next_page" in names  # the mixin's handlers are each page's own
     assert len(names) >= 35
@@ -72,11 +74,13 @@ def world(session):
                            payload={"template": "verify_email", "context": {}})
     session.add_all([request, mail])
     session.commit()
+    payment = make_payment(session, victim, status="pending", reference="KHSTATE0001",
+                           events=[{"source": "start", "status": "pending", "detail": {"sandbox": True}}])
     tokens = {"customer": sessions.create_session(session, customer.id),
               "admin": sessions.create_session(session, admin.id)}
     session.commit()
     return types.SimpleNamespace(admin=admin, customer=customer, victim=victim, pack=pack, unused=unused,
-                                 service=service, request=request, mail=mail, tokens=tokens)
+                                 service=service, request=request, mail=mail, payment=payment, tokens=tokens)
 
 
 FORM_KEYS = {"search": "", "status": "blocked", "role": "admin", "mode": "credit", "amount": "50000",
@@ -122,7 +126,8 @@ def snapshot(engine) -> dict:
 
 def row_form_target(name: str, w) -> dict:
     """The row a per-row form (components.forms.row_form) names in its hidden field."""
-    rows = {"reject": w.request.id, "set_panel_url": w.service.id}
+    rows = {"reject": w.request.id, "set_panel_url": w.service.id, "check_now": w.payment.id,
+            "open_payment": w.payment.id}
     return {ROW_ID: str(rows[name])} if name in rows else {}
 
 
@@ -143,7 +148,7 @@ def call(state, name, w):
 
 PAGE_LOAD_HANDLERS = {"load"}
 DATA_VARS = ("rows", "requests", "cards", "user", "services", "ledger", "logins", "mails", "revenue_rows",
-             "pack_rows", "duration_rows", "customer_rows", "summary", "form", "kinds")
+             "pack_rows", "duration_rows", "customer_rows", "summary", "form", "kinds", "payment", "timeline")
 
 
 @pytest.mark.parametrize("who", ["anonymous", "customer"])
@@ -271,3 +276,57 @@ def test_admin_lists_keep_values_and_follow_a_language_switch_without_reading_ag
     assert pages[AdminServicesState].rows[0]["duration"] == display.months(12, "en")
     assert pages[AdminUsersState].rows[0]["credits"].endswith("FCFA") and "," in "".join(
         r["credits"] for r in pages[AdminUsersState].rows)
+
+
+def test_admin_reads_filters_and_checks_payments_through_the_state(session, world):
+    from kmerhosting.core import jobs
+    from kmerhosting.models import AuditLog, Job
+    from kmerhosting.state.admin_payments import AdminPaymentsState
+
+    make_payment(session, world.customer, amount=7000, operator="orange", phone="237699001100", status="failed",
+                 reference="KHSTATE0002", reason="=cmd")
+    state = admin_state(AdminPaymentsState, world)
+    state.load()
+    assert [r["reference"] for r in state.rows] == ["KHSTATE0002", "KHSTATE0001"]
+    failed, waiting = state.rows
+    assert (failed["status_label"], failed["operator"], failed["amount"], failed["phone"], failed["checkable"]) == \
+        ("Refusé", "Orange Money", "7\u202f000\u00a0FCFA", "+237 6 99 00 11 00", "")
+    assert (waiting["status_label"], waiting["gateway"], waiting["checkable"]) == \
+        ("En attente de confirmation", "Bac à sable (test)", "1")
+
+    state.apply_filters({"search": "6 99 00", "status": "all", "operator": "orange", "gateway": "sandbox"})
+    assert [r["reference"] for r in state.rows] == ["KHSTATE0002"]
+    state.apply_filters({"status": "<script>", "operator": "moov", "gateway": "x"})  # unknown: all
+    assert (state.status, state.operator, state.gateway, len(state.rows)) == ("all", "all", "all", 2)
+
+    state.open_payment({ROW_ID: str(world.payment.id)})
+    assert state.detail_open and state.payment["reference"] == "KHSTATE0001"
+    assert [(e["source"], e["status"], e["said"]) for e in state.timeline] == \
+        [("Démarrage", "En attente de confirmation", ["sandbox\u00a0: True"])]
+    in_language(state, "en")
+    assert state.timeline[0]["source"] == "Start" and state.rows[1]["status_label"] == "Waiting for confirmation"
+    assert state.timeline[0]["said"] == ["sandbox: True"]
+    in_language(state, "fr")
+
+    events = state.check_now({ROW_ID: str(world.payment.id)})
+    assert state.error == "" and state.check_waiting
+    assert "watch_check" in str(events[-1])
+    state.check_now({ROW_ID: str(world.payment.id)})  # a second click: the same job
+    assert state.notice == translate("admin.payments.check_already", "fr")
+    state.check_now({ROW_ID: "not-a-number"})
+    assert state.error == translate("error.not_found", "fr")
+    session.expire_all()
+    assert len(session.exec(select(Job).where(Job.kind == "payment.check")).all()) == 1
+    assert len(session.exec(select(AuditLog).where(AuditLog.action == "payment.check")).all()) == 1
+
+    state.check_now({ROW_ID: state.rows[0]["id"]})  # refused: settled
+    assert state.error == translate("admin.payments.error.final", "fr")
+
+    jobs.run_until_idle("tests")  # the worker asks the gateway; the page follows (off the loop)
+    run_background(state, "watch_check")
+    assert state.timeline[-1]["source"] == "Vérification demandée" and not state.check_waiting
+
+    download = state.download_csv()
+    assert "kmerhosting-payments-" in str(download)
+    state.set_detail_open(False)
+    assert not state.detail_open and state.payment == {} and state.timeline == []

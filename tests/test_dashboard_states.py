@@ -233,7 +233,7 @@ def test_a_mobile_money_top_up_from_the_billing_page(session, sandbox_gateway):
 
     payments.check_payment(payment.id, source="poll")  # the customer confirmed
     state.refresh_balance()  # what the page's timer asks: the new balance and the ledger
-    assert state.balance_text == "5,000\xa0FCFA" and state.rows[0].reference == "Mobile Money payment #1"
+    assert state.balance_text == "5,000\xa0FCFA" and state.rows[0].reference == f"Mobile Money payment #{payment.id}"
     assert [r.status_text for r in state.payment_rows] == ["Received"]
     state._topup = payments.watch(user.id, payment.id).payment
     assert state.topup_message == "Payment received: 5,000\xa0FCFA added to your balance."

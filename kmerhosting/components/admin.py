@@ -20,6 +20,7 @@ MENU = [
     _item("layout-dashboard", "overview", "/admin"),
     _item("users", "users", "/admin/users"),
     _item("wallet", "credits", "/admin/credits"),
+    _item("smartphone", "payments", "/admin/payments"),
     _item("server", "services", "/admin/services"),
     _item("package", "packs", "/admin/packs"),
     _item("chart-column", "stats", "/admin/stats"),

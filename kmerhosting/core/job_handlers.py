@@ -16,6 +16,7 @@ from ..db import session_scope
 from ..integrations.registrar.factory import get_registrar
 from ..models import NotificationLog, NotificationStatus, RegistrarStatus, RenewalStatus
 from . import mailer, payments
+from .admin import payments as admin_payments
 from .checkout import REGISTER_JOB, settle_registration
 from .domain_renewals import RENEW_JOB, carry_out_renewal
 from .jobs import JobView, Outcome, done, handler, retry
@@ -113,3 +114,9 @@ def poll_payment(job: JobView) -> Outcome:
     if again:
         return retry(f"payment {status}", delay=timedelta(seconds=get_settings().payment_poll_seconds))
     return done(status=status)
+
+
+@handler(admin_payments.CHECK_JOB, max_attempts=3, backoff_seconds=5, backoff_max_seconds=30)
+def check_payment_now(job: JobView) -> Outcome:
+    """An admin's "check now": ask the gateway once and put its answer (or its silence) on the timeline."""
+    return done(status=admin_payments.carry_out_check(int(job.payload["payment_id"])))

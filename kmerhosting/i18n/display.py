@@ -278,7 +278,7 @@ def chart_ticks(highest: int, count: int = 4) -> list[int]:
 _MONEY_FIELDS = {"credits", "amount", "balance", "monthly_price", "price"}
 # Which enum group words a "status" of each target type.
 _STATUS_GROUPS = {"user": "user_status", "service": "service_status", "credit_request": "request_status",
-                  "notification": "mail_status"}
+                  "notification": "mail_status", "payment": "payment_status"}
 
 
 def _field_value(field: str, value, target_type: str, lang: str | None) -> str:

@@ -33,7 +33,7 @@ def list_audit(session: Session, actor_id: int, *, action: str = "", target_type
 def target_names(session: Session, rows) -> dict[tuple[str, int], str]:
     """Who or what each audit row acted on, by (target_type, target_id): a user's name and e-mail, a pack's
     or a service's name, a credit request's customer, a mail's kind and recipient."""
-    from ...models import CreditRequest, NotificationLog, Pack, Service  # noqa: PLC0415
+    from ...models import CreditRequest, NotificationLog, Pack, Payment, Service  # noqa: PLC0415
 
     wanted: dict[str, set[int]] = {}
     for row, _ in rows:
@@ -57,6 +57,8 @@ def target_names(session: Session, rows) -> dict[tuple[str, int], str]:
         names[("credit_request", request.id)] = f"n°\u00a0{request.id}" + (f" ({owner.name})" if owner else "")
     for mail in session.exec(select(NotificationLog).where(NotificationLog.id.in_(wanted.get("notification", set())))):
         names[("notification", mail.id)] = mail.recipient
+    for payment in session.exec(select(Payment).where(Payment.id.in_(wanted.get("payment", set())))):
+        names[("payment", payment.id)] = payment.reference
     return names
 
 
