@@ -122,6 +122,18 @@ def configure(monkeypatch):
     reset_settings_cache()
 
 
+@pytest.fixture
+def sandbox_gateway():
+    """The sandbox payment gateway, confirming at once (a number ending in 00 fails, 01 cancels, 99 hangs)."""
+    from kmerhosting.integrations.payments.factory import set_gateway_override
+    from kmerhosting.integrations.payments.sandbox import SandboxGateway
+
+    gateway = SandboxGateway("test-secret", confirm_seconds=0)
+    set_gateway_override(gateway)
+    yield gateway
+    set_gateway_override(None)
+
+
 # --- browser journeys ---------------------------------------------------------------------------
 
 REQUIRE_BROWSER = os.environ.get("KMER_TEST_REQUIRE_BROWSER") == "1"

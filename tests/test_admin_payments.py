@@ -16,19 +16,14 @@ from kmerhosting.core.admin import payments as admin_payments
 from kmerhosting.core.admin import stats
 from kmerhosting.core.errors import InvalidInput, NotAuthorized, NotFound
 from kmerhosting.integrations.payments import GatewayUnavailable
-from kmerhosting.integrations.payments.factory import set_gateway_override
-from kmerhosting.integrations.payments.sandbox import SandboxGateway
 from kmerhosting.models import AuditLog, Job, Payment, PaymentEvent, Role, Transaction, User, utcnow
 
 from .factories import make_payment, make_user
 
 
 @pytest.fixture
-def sandbox():
-    gateway = SandboxGateway("test-secret", confirm_seconds=0)
-    set_gateway_override(gateway)
-    yield gateway
-    set_gateway_override(None)
+def sandbox(sandbox_gateway):
+    return sandbox_gateway
 
 
 @pytest.fixture

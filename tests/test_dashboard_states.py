@@ -8,8 +8,6 @@ from sqlmodel import select
 from kmerhosting.core import payments
 from kmerhosting.core.errors import NotFound
 from kmerhosting.core.sessions import create_session
-from kmerhosting.integrations.payments.factory import set_gateway_override
-from kmerhosting.integrations.payments.sandbox import SandboxGateway
 from kmerhosting.models import CreditRequest, CreditRequestStatus, Order, Payment, ServiceStatus, User
 from kmerhosting.state.dashboard import DashboardState
 from kmerhosting.state.dashboard_billing import BillingState
@@ -190,13 +188,6 @@ def test_a_bad_phone_number_is_refused_with_a_message(session):
     assert state.profile_error
     session.refresh(user)
     assert user.phone == ""
-
-
-@pytest.fixture
-def sandbox_gateway():
-    set_gateway_override(SandboxGateway("test", confirm_seconds=0))
-    yield
-    set_gateway_override(None)
 
 
 def test_a_mobile_money_top_up_from_the_billing_page(session, sandbox_gateway):

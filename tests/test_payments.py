@@ -13,8 +13,6 @@ from sqlmodel import select
 
 from kmerhosting.core import credit_requests, jobs, ledger, payments
 from kmerhosting.core.errors import InvalidInput, NotAuthorized
-from kmerhosting.integrations.payments.factory import set_gateway_override
-from kmerhosting.integrations.payments.sandbox import SandboxGateway
 from kmerhosting.models import (Job, NotificationLog, Payment, PaymentEvent, PaymentStatus, Transaction,
                                 UserStatus, utcnow)
 
@@ -22,11 +20,8 @@ from .factories import make_user
 
 
 @pytest.fixture
-def sandbox():
-    gateway = SandboxGateway("test-secret", confirm_seconds=0)
-    set_gateway_override(gateway)
-    yield gateway
-    set_gateway_override(None)
+def sandbox(sandbox_gateway):
+    return sandbox_gateway
 
 
 def run_jobs(later: timedelta = timedelta(0), most: int = 20) -> int:

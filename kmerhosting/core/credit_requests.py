@@ -25,8 +25,8 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 class AmountOutOfRange(InvalidInput):
     """The limits are shown as money in the reader's language."""
 
-    def __init__(self, minimum: int, maximum: int):
-        super().__init__("dashboard.credit_amount_range", min=minimum, max=maximum)
+    def __init__(self, minimum: int, maximum: int, key: str = "dashboard.credit_amount_range"):
+        super().__init__(key, min=minimum, max=maximum)
 
     def message(self, lang: str = "fr") -> str:
         from ..i18n import display

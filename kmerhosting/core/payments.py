@@ -88,7 +88,7 @@ def parse_operator(raw) -> str:
 
 
 def parse_amount(raw) -> int:
-    from .credit_requests import _SPACES  # noqa: PLC0415  (one way to read "25 000")
+    from .credit_requests import _SPACES, AmountOutOfRange  # noqa: PLC0415  (one way to read "25 000")
 
     text = _SPACES.sub("", raw) if isinstance(raw, str) else raw
     if isinstance(text, bool) or not (isinstance(text, int) or (isinstance(text, str) and text.isdigit())):
@@ -96,19 +96,8 @@ def parse_amount(raw) -> int:
     amount = int(text)
     settings = get_settings()
     if not settings.topup_min <= amount <= settings.topup_max:
-        raise TopupOutOfRange(settings.topup_min, settings.topup_max)
+        raise AmountOutOfRange(settings.topup_min, settings.topup_max, "payment.error.amount_range")
     return amount
-
-
-class TopupOutOfRange(InvalidInput):
-    def __init__(self, minimum: int, maximum: int):
-        super().__init__("payment.error.amount_range", min=minimum, max=maximum)
-
-    def message(self, lang: str = "fr") -> str:
-        from ..i18n import display, translate  # noqa: PLC0415
-
-        return translate(self.key, lang, min=display.money(self.params["min"], lang),
-                         max=display.money(self.params["max"], lang))
 
 
 # --- starting -----------------------------------------------------------------------------------------
