@@ -35,3 +35,10 @@ def test_pages_use_translation_keys_not_bare_text():
                 if re.search(r"[a-zA-Zéè]{3,}\s+[a-zA-Zéè]{3,}", literal):
                     offenders.append(f"{path.name}:{lineno}: {literal}")
     assert not offenders, offenders
+
+
+def test_no_message_writes_a_plural_as_a_bracketed_s():
+    """"jour(s)", "résultat(s)": a count gets its real plural from the display layer instead."""
+    bracketed = {f"{key} [{lang}]": text for key, texts in CATALOG.items() for lang, text in texts.items()
+                 if re.search(r"\w\((s|es|x)\)", text)}
+    assert bracketed == {}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from ..state.base import BaseState
-from .i18n import t
+from ..i18n import texts
+from .i18n import by_lang, t
 from .layout import layout
 from .section_nav import NavItem, section_nav
 from .tables import data_table
@@ -97,7 +98,10 @@ def pager(state) -> rx.Component:
         rx.button(rx.icon("chevron-left", size=14), t("admin.common.prev"), size="1", variant="soft",
                   on_click=state.prev_page, disabled=state.page <= 1),
         rx.text(t("admin.common.page"), " ", state.page, " / ", state.pages, " · ", state.total, " ",
-                t("admin.common.results"), size="2", color_scheme="gray"),
+                # CLDR plurals: French counts 0 and 1 as "one", English only 1.
+                by_lang(rx.cond(state.total <= 1, texts("admin.common.results_one")["fr"], texts("admin.common.results")["fr"]),
+                        rx.cond(state.total == 1, texts("admin.common.results_one")["en"], texts("admin.common.results")["en"])),
+                size="2", color_scheme="gray"),
         rx.button(t("admin.common.next"), rx.icon("chevron-right", size=14), size="1", variant="soft",
                   on_click=state.next_page, disabled=state.page >= state.pages),
         spacing="3", align="center", wrap="wrap",

@@ -37,7 +37,8 @@ MESSAGES = {
     "admin.common.prev": {"fr": "Précédent", "en": "Previous"},
     "admin.common.next": {"fr": "Suivant", "en": "Next"},
     "admin.common.page": {"fr": "Page", "en": "Page"},
-    "admin.common.results": {"fr": "résultat(s)", "en": "result(s)"},
+    "admin.common.results": {"fr": "résultats", "en": "results"},
+    "admin.common.results_one": {"fr": "résultat", "en": "result"},
     "admin.common.all_statuses": {"fr": "Tous les statuts", "en": "All statuses"},
     "admin.common.all_roles": {"fr": "Tous les rôles", "en": "All roles"},
     "admin.common.save": {"fr": "Enregistrer", "en": "Save"},
@@ -293,8 +294,10 @@ MESSAGES = {
                                 "en": "Invalid value for \"{field}\": a whole positive number."},
     "admin.error.discount": {"fr": "Remise invalide pour {months} mois : un nombre entier de 0 à {max}.",
                              "en": "Invalid discount for {months} months: a whole number from 0 to {max}."},
-    "admin.error.pack_in_use": {"fr": "Cette offre a {count} service(s) : elle ne peut pas être supprimée, désactivez-la.",
-                                "en": "This plan has {count} service(s): it cannot be deleted, deactivate it instead."},
+    "admin.error.pack_in_use": {"fr": "Cette offre a encore des services ({count})\u00a0: elle ne peut pas être "
+                                      "supprimée, désactivez-la.",
+                                "en": "This plan still has services ({count}): it cannot be deleted, deactivate it "
+                                      "instead."},
     "admin.error.resend_not_failed": {"fr": "Seul un e-mail en échec peut être renvoyé.", "en": "Only a failed e-mail can be sent again."},
     "admin.error.granularity": {"fr": "Regroupement inconnu : jour, mois ou année.", "en": "Unknown grouping: day, month or year."},
     "admin.error.period_dates": {"fr": "Dates invalides (format AAAA-MM-JJ).", "en": "Invalid dates (format YYYY-MM-DD)."},
