@@ -87,6 +87,11 @@ class Settings:
     payment_deadline_minutes: int = 10
     payment_poll_seconds: int = 5
 
+    # Hosting accounts on the servers' control panels (core/provisioning.py)
+    panel_timeout: float = 90.0  # createacct can take a minute on a busy server
+    panel_sandbox_dir: str = str(PROJECT_ROOT / ".sandbox-panel")
+    provision_terminate_days: int = 30  # after cancellation, before the account is removed from its server
+
     # Durable jobs (jobs/worker.py)
     job_lease_seconds: int = 300
     job_max_attempts: int = 10
@@ -388,6 +393,9 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         topup_max=topup_max,
         payment_deadline_minutes=_int(env, "PAYMENT_DEADLINE_MINUTES", defaults.payment_deadline_minutes, 2),
         payment_poll_seconds=_int(env, "PAYMENT_POLL_SECONDS", defaults.payment_poll_seconds, 1),
+        panel_timeout=_float(env, "PANEL_TIMEOUT", defaults.panel_timeout),
+        panel_sandbox_dir=env.get("PANEL_SANDBOX_DIR", "").strip() or defaults.panel_sandbox_dir,
+        provision_terminate_days=_int(env, "PROVISION_TERMINATE_DAYS", defaults.provision_terminate_days, 0),
         job_lease_seconds=job_lease,
         job_max_attempts=_int(env, "JOB_MAX_ATTEMPTS", defaults.job_max_attempts, 1),
         worker_poll_seconds=_float(env, "WORKER_POLL_SECONDS", defaults.worker_poll_seconds),

@@ -67,7 +67,10 @@ def seed_packs(session: Session) -> int:
     created = 0
     for data in DEFAULT_PACKS:
         if data["slug"] not in existing:
-            session.add(Pack(**data))
+            # The panel package an account of this pack is made with: "kh_<slug>" on each kind of panel
+            # (create those packages on the servers, or change the names on /admin/packs).
+            package = "kh_" + data["slug"].replace("-", "_")
+            session.add(Pack(**data, panel_packages={kind.value: package for kind in ControlPanel}))
             created += 1
     return created
 
@@ -95,4 +98,7 @@ def seed(session: Session, settings: Settings) -> SeedResult:
     packs = seed_packs(session)
     email, generated = seed_admin(session, settings)
     session.commit()
+    from .core.servers import seed_sandbox_servers  # noqa: PLC0415
+
+    seed_sandbox_servers(session)
     return SeedResult(packs_created=packs, admin_email=email, admin_password=generated)

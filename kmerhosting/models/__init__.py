@@ -7,6 +7,7 @@ from .cart import CartItem
 from .catalog import Pack
 from .domain import DomainPurchase, DomainRenewal, SandboxDomain
 from .enums import (
+    AccountStatus,
     CONTROL_PANEL_LABELS,
     ControlPanel,
     CreditRequestStatus,
@@ -29,14 +30,15 @@ from .job import Job
 from .ledger import CreditRequest, Order, Transaction
 from .payment import Payment, PaymentEvent
 from .notification import NotificationLog, OutboxMessage
+from .server import ProvisionEvent, Server
 from .service import Service
 from .user import User
 
 __all__ = [
-    "AuditLog", "AuthSession", "CartItem", "CONTROL_PANEL_LABELS", "ControlPanel", "CreditRequest",
+    "AccountStatus", "AuditLog", "AuthSession", "CartItem", "CONTROL_PANEL_LABELS", "ControlPanel", "CreditRequest",
     "CreditRequestStatus", "DomainMode", "DomainPurchase", "DomainRenewal", "EmailToken", "Job", "JobStatus",
     "NotificationLog",
     "NotificationStatus", "Order", "OrderStatus", "OutboxMessage", "Pack", "Payment", "PaymentEvent", "PaymentMethod", "PaymentStatus",
-    "RateLimitEvent", "RegistrarStatus", "RenewalStatus", "Role", "SandboxDomain", "Service", "ServiceStatus",
+    "ProvisionEvent", "RateLimitEvent", "RegistrarStatus", "RenewalStatus", "Role", "SandboxDomain", "Server", "Service", "ServiceStatus",
     "SuspendedBy", "TokenPurpose", "Transaction", "TransactionKind", "User", "UserStatus", "as_utc", "utcnow",
 ]

@@ -23,6 +23,8 @@ class Pack(SQLModel, table=True):
     # Per-pack override of the configured duration discounts, {"12": 15, ...}; empty = configured.
     discounts: dict = Field(default_factory=dict, sa_type=sa.JSON)
     control_panel: str = str_field(16, default=ControlPanel.cpanel)
+    # The panel package an account of this pack is created with, per panel kind: {"cpanel": "kh_starter"}.
+    panel_packages: dict = Field(default_factory=dict, sa_type=sa.JSON)
     disk_gb: int = 10
     bandwidth_gb: int = 0  # 0 = unmetered
     email_accounts: int = 10

@@ -39,6 +39,16 @@ CONTROL_PANEL_LABELS = {
 }
 
 
+class AccountStatus(StrEnum):
+    """A service's hosting account on its server (Service.account_status; "" = none or made by hand)."""
+
+    none = ""
+    creating = "creating"  # a job is creating it; the username is stored
+    created = "created"  # it exists on the server
+    failed = "failed"  # the panel refused it for good; an admin looks (retry from the admin page)
+    terminated = "terminated"  # removed from the server after cancellation
+
+
 class TransactionKind(StrEnum):
     credit = "credit"  # credits added (approved request or admin top-up)
     adjustment = "adjustment"  # admin correction, signed

@@ -42,6 +42,18 @@ class Service(SQLModel, table=True):
     starts_at: datetime
     expires_at: datetime
     panel_url: str = str_field(255, default="")
+    # Its hosting account on a server (core/provisioning.py). `account_status`: "" (none, or made by
+    # hand), creating, created, failed, terminated. The username is chosen and stored before the panel is
+    # asked, so an answer lost on the way can be looked up.
+    server_id: int | None = Field(default=None, foreign_key="servers.id")
+    panel_username: str = str_field(32, default="")
+    account_status: str = str_field(16, default="")
+    account_error: str = str_field(500, default="")
+    disk_used_mb: int | None = None
+    disk_limit_mb: int | None = None
+    bandwidth_used_mb: int | None = None
+    usage_at: datetime | None = None
+    cancelled_at: datetime | None = None  # the account is removed PROVISION_TERMINATE_DAYS after this
     created_at: datetime = created_at_field()
     updated_at: datetime | None = None
 
