@@ -29,6 +29,7 @@ from kmerhosting.models import (CreditRequest, DomainPurchase, NotificationLog, 
                                 User, utcnow)
 from kmerhosting.pages.registry import PAGES
 
+from ..factories import make_payment
 from ..conftest import screenshot
 from .helpers import store_before_scripts
 from ..live import ADMIN_EMAIL, ARTIFACTS
@@ -50,6 +51,7 @@ DIALOGS = {
     "/admin/services": [(".confirm-trigger", ".confirm-action")],
     "/admin/packs": [(".confirm-trigger", ".confirm-action")],
     "/admin/notifications": [(".mail-view", "#mail-preview")],
+    "/admin/payments": [(".payment-timeline", "#payment-close")],
 }
 
 
@@ -125,6 +127,13 @@ def site(live_app):
             s.add(NotificationLog(recipient=customer.email, user_id=customer.id, kind="credit_added", status="failed",
                                   error="SMTP 451 4.7.1 Greylisted, please try again in 300 seconds",
                                   payload={"template": "credit_added", "context": {}}))
+            # A Mobile Money payment that came back with another amount, with its timeline.
+            make_payment(s, customer, amount=125000, operator="orange", phone="237699887766", status="flagged",
+                         gateway_reference="trx.2026-11-24.ORANGE.CM.7781-4410-AB12-CD34", received_amount=12500,
+                         received_currency="XAF", reason="complete with 12500 XAF, asked 125000 XAF",
+                         events=[{"source": "start", "status": "pending", "detail": {"ussd": "#150*50#"}},
+                                 {"source": "webhook", "status": "complete", "detail": {"event": "payment.complete"}},
+                                 {"source": "webhook", "status": "flagged", "note": "amount differs"}])
             s.add(Pack(name="Pack sans vente", slug="pack-sans-vente", monthly_price=1000, is_active=False))
             s.commit()
             reject_request(s, admin.id, rejected.id, "Référence introuvable chez Orange Money, envoyez la capture SVP")
