@@ -81,3 +81,16 @@ def test_a_fresh_install_gets_a_sandbox_server_per_panel_and_only_once(session, 
 def _forget_clients():
     yield
     servers._clients.clear()
+
+
+def test_the_sandbox_panel_page_shows_the_pretend_account(configure, tmp_path):
+    from kmerhosting.integrations.panels import AccountSpec
+    from kmerhosting.state.sandbox_panel import _account
+
+    configure(PANEL_SANDBOX_DIR=str(tmp_path))
+    SandboxPanel(str(tmp_path)).create_account(AccountSpec(username="boutique", domain="boutique.cm",
+                                                           password="x" * 20, package="kh_starter",
+                                                           email="a@example.cm"))
+    assert _account("boutique") == {"username": "boutique", "domain": "boutique.cm", "package": "kh_starter",
+                                    "suspended": ""}
+    assert _account("nobody") == {} and _account("") == {}
