@@ -270,6 +270,16 @@ def test_the_state_tests_a_connection_off_the_loop_and_words_the_outcome(session
     assert [t.after for t in tests] == [{"ok": True}, {"ok": False}]
 
 
+def test_the_connection_test_is_a_background_event_and_the_audit_trail_names_the_server(session, admin):
+    from kmerhosting.core.admin import audit_log
+
+    assert AdminServersState.event_handlers["test_server"].is_background  # off the event loop
+    row = admin_servers.create_server(session, admin.id, form())
+    session.commit()
+    rows = audit_log.list_audit(session, admin.id, target_type="server").rows
+    assert audit_log.target_names(session, rows) == {("server", row.id): "Douala 1"}
+
+
 def test_a_customer_cannot_test_a_connection(session, admin, fake_whm):
     row = admin_servers.create_server(session, admin.id, form(host="127.0.0.1", port=str(fake_whm.port)))
     session.commit()
