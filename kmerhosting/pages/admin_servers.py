@@ -11,7 +11,6 @@ from .registry import page
 
 S = AdminServersState
 PANELS = [("cpanel", "admin.panel.cpanel"), ("plesk", "admin.panel.plesk"), ("directadmin", "admin.panel.directadmin")]
-TEST_COLORS = {"ok": "green", "failed": "red", "never": "gray"}
 
 
 def text_input(name: str, key: str, **props) -> rx.Component:
@@ -106,9 +105,10 @@ def server_cell(s) -> rx.Component:
 
 def test_cell(s) -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.icon(rx.match(s["test"], ("ok", "circle-check"), ("failed", "circle-x"), "circle-help"), size=14,
-                          color=rx.match(s["test"], *[(k, f"var(--{c}-9)") for k, c in TEST_COLORS.items()],
-                                         "var(--gray-9)")),
+        rx.hstack(rx.match(s["test"],
+                           ("ok", rx.icon("circle-check", size=16, color="var(--green-9)", flex_shrink="0")),
+                           ("failed", rx.icon("circle-x", size=16, color="var(--red-9)", flex_shrink="0")),
+                           rx.icon("circle-help", size=16, color="var(--gray-9)", flex_shrink="0")),
                   rx.text(s["test_words"], size="2", class_name="server-test-words"),
                   spacing="1", align="start"),
         rx.cond(s["test_detail"] != "", rx.text(s["test_detail"], size="1", color_scheme="gray", word_break="break-all")),
@@ -124,7 +124,7 @@ def server_row(s) -> rx.Component:
         cell(rx.text(s["nameservers"], size="1", word_break="break-all")),
         cell(test_cell(s)),
         cell(rx.hstack(
-            row_form(s["id"], rx.button(rx.icon("plug-zap", size=12), t("admin.servers.test"), size="1",
+            row_form(s["id"], rx.button(rx.icon("plug-zap", size=12, flex_shrink="0"), t("admin.servers.test"), size="1",
                                         type="submit", loading=S.testing.contains(s["id"]),
                                         id="server-test-" + s["id"], class_name="server-test-button"),
                      on_submit=S.test_server),
