@@ -18,7 +18,7 @@ from kmerhosting.core.admin import servers as admin_servers
 from kmerhosting.core.admin import stats
 from kmerhosting.core.errors import InvalidInput, NotAuthorized, NotFound
 from kmerhosting.core.servers import server_token
-from kmerhosting.i18n import translate
+from kmerhosting.i18n import display, translate
 from kmerhosting.models import AuditLog, Pack, Role, Server
 from kmerhosting.state.admin_servers import AdminServersState, outcome_words
 from kmerhosting.state.forms import ROW_ID
@@ -119,8 +119,9 @@ def test_an_empty_token_keeps_the_stored_one_and_a_new_one_is_sealed(session, ad
     session.refresh(server)
     assert server_token(server) == "NEWTOKEN987" and "NEWTOKEN987" not in server.token_sealed
     updates = session.exec(select(AuditLog).where(AuditLog.action == "server.update").order_by(AuditLog.id)).all()
-    assert updates[0].after == {**updates[0].after, "capacity": 20} and "token" not in updates[0].after
-    assert updates[1].after["token"] == "changed"
+    assert updates[0].after["capacity"] == 20 and "new_token" not in updates[0].after
+    assert updates[1].after["new_token"] is True
+    assert "Nouveau jeton d'API\xa0: oui" in display.changes(updates[1].before, updates[1].after, "server", "fr")
     text = json.dumps([[a.before, a.after] for a in updates])
     assert TOKEN not in text and "NEWTOKEN987" not in text
 

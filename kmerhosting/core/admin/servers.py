@@ -228,7 +228,7 @@ def update_server(session: Session, actor_id: int, server_id, data: dict) -> Ser
     after = _snapshot(server)
     if token:
         server.token_sealed = seal_token(token)
-        after["token"] = "changed"
+        after["new_token"] = True  # that it changed, never what it is
     server.updated_at = utcnow()
     session.add(server)
     session.flush()

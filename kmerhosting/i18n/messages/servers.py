@@ -129,7 +129,7 @@ MESSAGES = {
     "display.field_active": {"fr": "Actif", "en": "Active"},
     "display.field_has_token": {"fr": "Jeton enregistré", "en": "Token stored"},
     "display.field_has_ca": {"fr": "Certificat propre", "en": "Own certificate"},
-    "display.field_token": {"fr": "Jeton d'API", "en": "API token"},
+    "display.field_new_token": {"fr": "Nouveau jeton d'API", "en": "New API token"},
     "display.field_ok": {"fr": "Réussi", "en": "Succeeded"},
     "display.field_panel_packages": {"fr": "Paquets du panneau", "en": "Panel packages"},
 }
