@@ -13,7 +13,8 @@ from sqlmodel import SQLModel, select
 import kmerhosting.kmerhosting  # noqa: F401  (registers every page and state)
 from kmerhosting.core import sessions
 from kmerhosting.i18n import translate
-from kmerhosting.models import CreditRequest, NotificationLog, Role, User
+from kmerhosting.core.servers import seal_token
+from kmerhosting.models import CreditRequest, NotificationLog, Role, Server, User
 from kmerhosting.state.admin import AdminState
 from kmerhosting.state.admin_credits import AdminCreditsState
 from kmerhosting.state.admin_services import AdminServicesState
@@ -55,7 +56,8 @@ def test_the_handler_list_covers_every_admin_page():
                      "AdminPacksState.delete_pack", "AdminPacksState.save_pack", "AdminStatsState.export_csv",
                      "AdminMailsState.resend", "AdminAuditState.load", "AdminOverviewState.load",
                      "AdminPaymentsState.check_now", "AdminPaymentsState.open_payment",
-                     "AdminPaymentsState.download_csv"):
+                     "AdminPaymentsState.download_csv", "AdminServersState.save_server",
+                     "AdminServersState.test_server", "AdminServersState.delete_server"):
         assert expected in names
     assert "AdminCreditsState.next_page" in names  # the mixin's handlers are each page's own
     assert len(names) >= 35
@@ -74,20 +76,26 @@ def world(session):
                            payload={"template": "verify_email", "context": {}})
     session.add_all([request, mail])
     session.commit()
+    server = Server(name="Serveur Douala", panel="cpanel", host="127.0.0.1", port=9,
+                    token_sealed=seal_token("state-secret-token"))
+    session.add(server)
+    session.commit()
     payment = make_payment(session, victim, status="pending", reference="KHSTATE0001",
                            events=[{"source": "start", "status": "pending", "detail": {"sandbox": True}}])
     tokens = {"customer": sessions.create_session(session, customer.id),
               "admin": sessions.create_session(session, admin.id)}
     session.commit()
     return types.SimpleNamespace(admin=admin, customer=customer, victim=victim, pack=pack, unused=unused,
-                                 service=service, request=request, mail=mail, payment=payment, tokens=tokens)
+                                 service=service, request=request, mail=mail, payment=payment, tokens=tokens,
+                                 server=server)
 
 
 FORM_KEYS = {"search": "", "status": "blocked", "role": "admin", "mode": "credit", "amount": "50000",
              "reason": "free money", "note": "approved by me", "panel_url": "https://evil.example.cm",
              "name": "Hacked", "slug": "hacked", "monthly_price": "1", "control_panel": "cpanel",
              "start": "2020-01-01", "end": "2020-12-31", "granularity": "month", "recipient": "", "kind": "all",
-             "action": "", "target_type": ""}
+             "action": "", "target_type": "", "panel": "cpanel", "host": "evil.example.cm", "port": "2087",
+             "api_user": "root", "token": "stolen-token", "capacity": "10", "nameservers": ""}
 
 
 def argument_for(param: inspect.Parameter, w) -> object:
@@ -103,6 +111,8 @@ def argument_for(param: inspect.Parameter, w) -> object:
         return w.unused.id
     if name == "log_id":
         return w.mail.id
+    if name == "server_id":
+        return str(w.server.id)
     if name == "status":
         return "blocked" if "user" in str(param) else "active"
     if name == "role":
@@ -127,7 +137,8 @@ def snapshot(engine) -> dict:
 def row_form_target(name: str, w) -> dict:
     """The row a per-row form (components.forms.row_form) names in its hidden field."""
     rows = {"reject": w.request.id, "set_panel_url": w.service.id, "check_now": w.payment.id,
-            "open_payment": w.payment.id}
+            "open_payment": w.payment.id, "edit_server": w.server.id, "test_server": w.server.id,
+            "activate_server": w.server.id, "deactivate_server": w.server.id}
     return {ROW_ID: str(rows[name])} if name in rows else {}
 
 
@@ -159,7 +170,7 @@ def test_every_admin_handler_refuses_visitors_and_customers_and_changes_nothing(
     for cls, name in admin_handlers():
         state = cls()
         state.auth_token = "" if who == "anonymous" else world.tokens["customer"]
-        if cls.__name__ == "AdminPacksState":
+        if cls.__name__ in ("AdminPacksState", "AdminServersState"):
             state.editing = 0  # a create form would be "open"
         result = call(state, name, world)
         if name in PAGE_LOAD_HANDLERS:

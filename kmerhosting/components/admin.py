@@ -24,6 +24,7 @@ MENU = [
     _item("smartphone", "payments", "/admin/payments"),
     _item("server", "services", "/admin/services"),
     _item("package", "packs", "/admin/packs"),
+    _item("hard-drive", "servers", "/admin/servers"),
     _item("chart-column", "stats", "/admin/stats"),
     _item("mail", "mails", "/admin/notifications"),
     _item("history", "audit", "/admin/audit"),

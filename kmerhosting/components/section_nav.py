@@ -48,8 +48,10 @@ def section_nav(items: list[NavItem], *, side: bool = False, title_key: str | No
     """`side`: a side menu on wide screens (administration); else a row of tabs."""
     root = items[0].href
     title = [rx.el.div(t(title_key), class_name="kh-side-title")] if title_key else []
-    # Phone tiles: up to five in one row, more in two rows.
-    columns = len(items) if len(items) <= 5 else (len(items) + 1) // 2
+    # Phone tiles: up to five in a row, in as few rows as that takes, the rows as even as can be
+    # (ten items: two rows of five; eleven: three rows of four).
+    rows = -(-len(items) // 5)
+    columns = -(-len(items) // rows)
     return rx.el.nav(
         *title,
         *[nav_link(item, root) for item in items],

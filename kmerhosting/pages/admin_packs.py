@@ -62,6 +62,13 @@ def pack_form() -> rx.Component:
                                       rx.input(name=f"discount_{m}", default_value=S.form[f"discount_{m}"],
                                                width="70px", placeholder="0", id=f"pack-discount-{m}"),
                                       spacing="1") for m in DURATIONS], spacing="3", wrap="wrap"),
+                rx.text(t("admin.packs.panel_packages"), size="2", weight="medium"),
+                rx.text(t("admin.packs.panel_packages_help"), size="1", color_scheme="gray"),
+                rx.grid(*[field(f"admin.panel.{kind}", rx.input(name=f"package_{kind}", id=f"pack-package-{kind}",
+                                                               default_value=S.form[f"package_{kind}"],
+                                                               max_length=64, width="100%"))
+                          for kind in ("cpanel", "plesk", "directadmin")],
+                        columns=rx.breakpoints(initial="1", sm="3"), spacing="3", width="100%"),
                 rx.hstack(check("free_ssl", "admin.packs.free_ssl"), check("is_active", "admin.packs.is_active"),
                           spacing="5"),
                 rx.hstack(rx.button(t("admin.common.save"), type="submit", id="pack-save"),

@@ -113,6 +113,7 @@ class AdminOverviewState(AdminState, BaseState):
                               ("flagged_payments", "/admin/payments"), ("failed_payments", "/admin/payments"),
                               ("failed_mails", "/admin/notifications"),
                               ("pending_services", "/admin/services"), ("active_services", "/admin/services"),
+                              ("servers_attention", "/admin/servers"),
                               ("customers", "/admin/users"), ("revenue_30_days", "/admin/stats"),
                               ("outstanding", "/admin/stats"))
             if (value := self._figures.get(key)) is not None

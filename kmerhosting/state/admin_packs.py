@@ -8,14 +8,14 @@ from ..config import DURATIONS
 from ..core.admin import packs
 from ..core.args import or_none, parse_flag, parse_id
 from ..i18n import display, translate
-from ..models import CONTROL_PANEL_LABELS, Pack
+from ..models import CONTROL_PANEL_LABELS, ControlPanel, Pack
 from .admin import AdminState, as_form
 from .base import BaseState
 
 EMPTY_FORM = {"name": "", "slug": "", "description_fr": "", "description_en": "", "monthly_price": "",
               "control_panel": "cpanel", "disk_gb": "10", "bandwidth_gb": "0", "email_accounts": "10",
               "databases": "5", "websites": "1", "sort_order": "0", "free_ssl": "on", "is_active": "on",
-              **{f"discount_{m}": "" for m in DURATIONS}}
+              **{f"discount_{m}": "" for m in DURATIONS}, **{f"package_{k.value}": "" for k in ControlPanel}}
 
 
 def pack_form(pack: Pack) -> dict[str, str]:
@@ -28,6 +28,7 @@ def pack_form(pack: Pack) -> dict[str, str]:
         "websites": str(pack.websites), "sort_order": str(pack.sort_order),
         "free_ssl": "on" if pack.free_ssl else "", "is_active": "on" if pack.is_active else "",
         **{f"discount_{m}": str(discounts.get(str(m), "")) for m in DURATIONS},
+        **{f"package_{k.value}": str((pack.panel_packages or {}).get(k.value, "")) for k in ControlPanel},
     }
 
 

@@ -50,6 +50,7 @@ DIALOGS = {
     "/admin/users/[uid]": [("#user-block", ".confirm-action")],
     "/admin/services": [(".confirm-trigger", ".confirm-action")],
     "/admin/packs": [(".confirm-trigger", ".confirm-action")],
+    "/admin/servers": [("#server-new", "#server-save"), (".confirm-trigger", ".confirm-action")],
     "/admin/notifications": [(".mail-view", "#mail-preview")],
     "/admin/payments": [(".payment-timeline", "#payment-close")],
 }

@@ -32,8 +32,8 @@ def list_audit(session: Session, actor_id: int, *, action: str = "", target_type
 
 def target_names(session: Session, rows) -> dict[tuple[str, int], str]:
     """Who or what each audit row acted on, by (target_type, target_id): a user's name and e-mail, a pack's
-    or a service's name, a credit request's customer, a mail's kind and recipient."""
-    from ...models import CreditRequest, NotificationLog, Pack, Payment, Service  # noqa: PLC0415
+    a service's or a server's name, a credit request's customer, a mail's kind and recipient."""
+    from ...models import CreditRequest, NotificationLog, Pack, Payment, Server, Service  # noqa: PLC0415
 
     wanted: dict[str, set[int]] = {}
     for row, _ in rows:
@@ -59,6 +59,8 @@ def target_names(session: Session, rows) -> dict[tuple[str, int], str]:
         names[("notification", mail.id)] = mail.recipient
     for payment in session.exec(select(Payment).where(Payment.id.in_(wanted.get("payment", set())))):
         names[("payment", payment.id)] = payment.reference
+    for server in session.exec(select(Server).where(Server.id.in_(wanted.get("server", set())))):
+        names[("server", server.id)] = server.name
     return names
 
 

@@ -14,10 +14,11 @@ from ..errors import InvalidInput, NotFound
 from .common import as_id, as_int, clean_text, require_admin
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+PANEL_PACKAGE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_DISCOUNT = 90
 FIELDS = ("name", "slug", "description_fr", "description_en", "monthly_price", "discounts", "control_panel",
           "disk_gb", "bandwidth_gb", "email_accounts", "databases", "websites", "free_ssl", "sort_order",
-          "is_active")
+          "is_active", "panel_packages")
 
 
 def list_packs(session: Session, actor_id: int) -> list[tuple[Pack, int]]:
@@ -40,6 +41,19 @@ def parse_discounts(data: dict) -> dict:
         pct = as_int(raw, "admin.error.discount", minimum=0, maximum=MAX_DISCOUNT, months=months, max=MAX_DISCOUNT)
         if pct:
             result[str(months)] = pct
+    return result
+
+
+def parse_panel_packages(data: dict) -> dict:
+    """{"cpanel": "kh_starter", ...} from form fields package_cpanel, package_plesk, ... (empty = none)."""
+    result = {}
+    for kind in ControlPanel:
+        raw = clean_text(data.get(f"package_{kind.value}"), 200)
+        if not raw:
+            continue
+        if not PANEL_PACKAGE.match(raw):
+            raise InvalidInput("admin.error.pack_panel_package", panel=kind.value)
+        result[kind.value] = raw
     return result
 
 
@@ -72,6 +86,7 @@ def validate_pack(data: dict) -> dict:
         "description_en": clean_text(data.get("description_en"), 2000),
         "monthly_price": as_int(data.get("monthly_price"), "admin.error.pack_price", minimum=1, maximum=10_000_000),
         "discounts": parse_discounts(data),
+        "panel_packages": parse_panel_packages(data),
         "disk_gb": number("disk_gb", 1), "bandwidth_gb": number("bandwidth_gb"),
         "email_accounts": number("email_accounts"), "databases": number("databases"),
         "websites": number("websites", 1), "sort_order": number("sort_order", -1000, 1000),

@@ -29,7 +29,7 @@ from ...config import get_settings
 from ...models import Pack, Role, Service, ServiceStatus, Transaction, TransactionKind, User, utcnow
 from ..csv_cells import write_csv
 from ..errors import InvalidInput
-from . import payments
+from . import payments, servers
 from .common import require_admin
 
 SPENDING_KINDS = (TransactionKind.purchase, TransactionKind.domain, TransactionKind.renewal)
@@ -291,4 +291,5 @@ def overview(session: Session, actor_id: int) -> dict:
         "revenue_30_days": rev,
         "outstanding": credits_outstanding(session),
         **payments.counts(session, actor_id),
+        "servers_attention": servers.attention_count(session),
     }
