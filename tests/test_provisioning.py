@@ -18,18 +18,38 @@ import pytest
 from sqlmodel import Session, select
 
 from kmerhosting.config import PROJECT_ROOT
-from kmerhosting.core import cart, checkout, jobs, notifier, provisioning, renewals, servers
+from kmerhosting.core import (
+    cart,
+    checkout,
+    jobs,
+    notifier,
+    provisioning,
+    renewals,
+    servers,
+)
 from kmerhosting.core.admin import services as admin_services
 from kmerhosting.core.admin import stats
 from kmerhosting.core.errors import InvalidInput
 from kmerhosting.core.ledger import ledger_sum
 from kmerhosting.integrations.mail.templates import render
-from kmerhosting.models import (AccountStatus, AuditLog, Job, JobStatus, NotificationLog, ProvisionEvent, Role, Server,
-                                Service, ServiceStatus, User, utcnow)
+from kmerhosting.models import (
+    AccountStatus,
+    AuditLog,
+    Job,
+    JobStatus,
+    NotificationLog,
+    ProvisionEvent,
+    Role,
+    Server,
+    Service,
+    ServiceStatus,
+    User,
+    utcnow,
+)
 
+from .factories import make_pack, make_user
 from .fake_mailtrap import RecordingBackend
 from .fake_whm import fake_whm_fixture, whm_certificates_fixture, whm_client  # noqa: F401  (fixtures)
-from .factories import make_pack, make_user
 
 NS = "ns1.kmerhosting.cm,ns2.kmerhosting.cm"
 OTHER_KINDS = tuple(kind for kind in ("domain.register", "mail.send"))
@@ -123,7 +143,7 @@ def test_checkout_to_termination_each_step_on_the_server(engine, session, fake_w
     [mail] = welcome(session, service.id)
     assert mail.status == "sent"
     for lang in ("fr", "en"):
-        subject, text, html = render("hosting_ready", lang, mail.payload["context"])
+        _subject, text, html = render("hosting_ready", lang, mail.payload["context"])
         assert "boutiqueawa" in text and "ns1.kmerhosting.cm" in text and "/dashboard/services" in text
         assert account["password"] and account["password"] not in text + html + str(mail.payload)
 
@@ -395,9 +415,11 @@ def test_a_worker_killed_mid_createacct_ends_with_exactly_one_account(engine, se
            "KMER_ENV_FILE": "/nonexistent", "PANEL_TIMEOUT": "1", "JOB_LEASE_SECONDS": str(LEASE),
            "WORKER_POLL_SECONDS": "0.1", "PUBLIC_BASE_URL": "https://shop.example.cm"}
     started: list[subprocess.Popen] = []
+    logs = []
 
     def start():
-        log = open(tmp_path / f"worker-{len(started)}.log", "w")
+        log = open(tmp_path / f"worker-{len(started)}.log", "w")  # noqa: SIM115  (closed at the end)
+        logs.append(log)
         process = subprocess.Popen([sys.executable, "jobs/worker.py", "--threads", "1"], cwd=PROJECT_ROOT,
                                    env=env, stdout=log, stderr=subprocess.STDOUT)
         started.append(process)
@@ -422,6 +444,8 @@ def test_a_worker_killed_mid_createacct_ends_with_exactly_one_account(engine, se
             if process.poll() is None:
                 process.terminate()
                 process.wait(timeout=20)
+        for log in logs:
+            log.close()
     assert list(fake_whm.accounts) == ["coupure"]
     assert len(fake_whm.calls("createacct")) == (1 if applied else 2)
     assert fresh(session, service.id).account_status == AccountStatus.created
