@@ -362,6 +362,44 @@ def test_an_admin_retries_a_refused_creation(engine, session, fake_whm):
         admin_services.retry_provisioning(session, boss.id, service.id)  # nothing failed any more
 
 
+def test_the_admin_page_shows_the_account_and_its_history_and_retries(engine, session, fake_whm):
+    from kmerhosting.core import sessions  # noqa: PLC0415
+    from kmerhosting.state.admin_services import AdminServicesState  # noqa: PLC0415
+    from kmerhosting.state.forms import ROW_ID  # noqa: PLC0415
+
+    from .factories import in_language  # noqa: PLC0415
+
+    whm_server(session, fake_whm)
+    pack = make_pack(session, panel_packages={"cpanel": "kmer_missing"})
+    boss = admin(session)
+    service = buy(engine, session, customer(session), pack, "page-admin.cm")
+    run()
+    token = sessions.create_session(session, boss.id)
+    session.commit()
+    state = AdminServicesState()
+    state.auth_token = token
+    state.load()
+    [row] = [r for r in state.rows if r["id"] == str(service.id)]
+    assert (row["username"], row["account_status"], row["managed"]) == ("pageadmin", "failed", "1")
+    assert row["account_label"] == "Refusé"
+    state.open_account({ROW_ID: str(service.id)})
+    assert state.detail_open and state.account["username"] == "pageadmin"
+    assert state.account["can_retry"] == "1" and "kmer_missing" in state.account["account_error"]
+    assert [(e["action"], e["outcome_label"]) for e in state.history] == [("Création", "refusé")]
+    assert in_language(state, "en").history[0]["action"] == "Create"
+
+    pack.panel_packages = {"cpanel": "kmer_starter"}
+    session.add(pack)
+    session.commit()
+    state.retry_provisioning({ROW_ID: str(service.id)})
+    assert state.error == ""
+    run()
+    state.open_account({ROW_ID: str(service.id)})
+    assert [e["outcome"] for e in state.history] == ["ok", "refused"]
+    assert state.account["can_retry"] == ""
+    assert list(fake_whm.accounts) == ["pageadmin"]
+
+
 # --- without a server; the sandbox -------------------------------------------------------------------------------
 
 

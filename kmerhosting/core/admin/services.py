@@ -17,6 +17,9 @@ from ..errors import InvalidInput, NotFound
 from .common import Page, as_id, clean_text, ilike, paginate, require_admin
 
 S = ServiceStatus
+# What the history of a hosting account may show (ProvisionEvent.action / .outcome).
+EVENT_ACTIONS = ("create", "find", "suspend", "unsuspend", "terminate", "change_package", "usage", "login")
+EVENT_OUTCOMES = ("ok", "refused", "unknown", "failed")
 # Which status an admin may set from which: provisioning (pending -> active), suspension and its end,
 # cancellation. An expired service comes back only through a paid renewal, never by hand.
 TRANSITIONS: dict[str, set[str]] = {
