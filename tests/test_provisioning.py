@@ -18,41 +18,23 @@ import pytest
 from sqlmodel import Session, select
 
 from kmerhosting.config import PROJECT_ROOT
-from kmerhosting.core import (
-    cart,
-    checkout,
-    jobs,
-    notifier,
-    provisioning,
-    renewals,
-    servers,
-)
+from kmerhosting.core import cart, checkout, jobs, notifier, provisioning, renewals, servers, sessions
 from kmerhosting.core.admin import services as admin_services
 from kmerhosting.core.admin import stats
 from kmerhosting.core.errors import InvalidInput
 from kmerhosting.core.ledger import ledger_sum
 from kmerhosting.integrations.mail.templates import render
-from kmerhosting.models import (
-    AccountStatus,
-    AuditLog,
-    Job,
-    JobStatus,
-    NotificationLog,
-    ProvisionEvent,
-    Role,
-    Server,
-    Service,
-    ServiceStatus,
-    User,
-    utcnow,
-)
+from kmerhosting.models import (AccountStatus, AuditLog, Job, JobStatus, NotificationLog, ProvisionEvent, Role,
+                                Server, Service, ServiceStatus, User, utcnow)
+from kmerhosting.state.admin_services import AdminServicesState
+from kmerhosting.state.forms import ROW_ID
 
-from .factories import make_pack, make_user
+from .factories import in_language, make_pack, make_user
 from .fake_mailtrap import RecordingBackend
 from .fake_whm import fake_whm_fixture, whm_certificates_fixture, whm_client  # noqa: F401  (fixtures)
 
 NS = "ns1.kmerhosting.cm,ns2.kmerhosting.cm"
-OTHER_KINDS = tuple(kind for kind in ("domain.register", "mail.send"))
+OTHER_KINDS = ("domain.register", "mail.send")
 PANEL_WRITES = tuple(k for k in provisioning.PANEL_JOBS if k != provisioning.USAGE_JOB)
 
 
@@ -190,7 +172,7 @@ def test_checkout_to_termination_each_step_on_the_server(engine, session, fake_w
     assert "boutiqueawa" not in fake_whm.accounts
     assert fresh(session, service.id).account_status == AccountStatus.terminated
     actions = [action for action, outcome in events(session, service.id) if outcome == "ok"]
-    assert actions == ["create", "suspend", "unsuspend", "change_package", "suspend", "unsuspend", "terminate"]
+    assert actions == ["find", "create", "suspend", "unsuspend", "change_package", "suspend", "unsuspend", "terminate"]
     assert len(fake_whm.calls("createacct")) == 1
     assert not fake_whm.violations
 
@@ -228,7 +210,8 @@ def test_a_lost_createacct_answer_ends_with_exactly_one_account(engine, session,
     assert list(fake_whm.accounts) == ["perdu"]
     assert len(fake_whm.calls("createacct")) == 1  # looked up (listaccts), never created twice
     assert fresh(session, service.id).status == ServiceStatus.active
-    assert ("create", "ok") in events(session, service.id)
+    # Every call in the history: the look-up, the create whose answer was lost, the look-up that found it.
+    assert events(session, service.id) == [("find", "ok"), ("create", "unknown"), ("find", "ok")]
 
 
 def test_a_create_lost_before_the_panel_acted_is_made_on_the_next_attempt(engine, session, fake_whm):
@@ -303,7 +286,7 @@ def test_wrong_credentials_make_the_job_wait_for_an_admin(engine, session, fake_
     assert job.status == JobStatus.queued
     assert job.run_after.replace(tzinfo=None) >= (utcnow() + timedelta(minutes=25)).replace(tzinfo=None)
     assert fresh(session, service.id).status == ServiceStatus.pending
-    assert events(session, service.id) == [("create", "failed")]
+    assert events(session, service.id) == [("find", "failed")]
     assert fake_whm.token not in str(session.exec(select(ProvisionEvent.message)).all())
 
 
@@ -356,19 +339,13 @@ def test_an_admin_retries_a_refused_creation(engine, session, fake_whm):
     assert list(fake_whm.accounts) == ["refus"]
     assert stats.overview(session, boss.id)["failed_panel_jobs"] == 0
     detail = admin_services.account_detail(session, boss.id, service.id)
-    assert detail.username == "refus" and [e.outcome for e in reversed(detail.events)] == ["refused", "ok"]
+    assert detail.username == "refus" and [e.outcome for e in reversed(detail.events)] == ["ok", "refused", "ok", "ok"]
     assert session.exec(select(AuditLog).where(AuditLog.action == "service.provision_retry")).one()
     with pytest.raises(InvalidInput):
         admin_services.retry_provisioning(session, boss.id, service.id)  # nothing failed any more
 
 
 def test_the_admin_page_shows_the_account_and_its_history_and_retries(engine, session, fake_whm):
-    from kmerhosting.core import sessions  # noqa: PLC0415
-    from kmerhosting.state.admin_services import AdminServicesState  # noqa: PLC0415
-    from kmerhosting.state.forms import ROW_ID  # noqa: PLC0415
-
-    from .factories import in_language  # noqa: PLC0415
-
     whm_server(session, fake_whm)
     pack = make_pack(session, panel_packages={"cpanel": "kmer_missing"})
     boss = admin(session)
@@ -385,7 +362,7 @@ def test_the_admin_page_shows_the_account_and_its_history_and_retries(engine, se
     state.open_account({ROW_ID: str(service.id)})
     assert state.detail_open and state.account["username"] == "pageadmin"
     assert state.account["can_retry"] == "1" and "kmer_missing" in state.account["account_error"]
-    assert [(e["action"], e["outcome_label"]) for e in state.history] == [("Création", "refusé")]
+    assert [(e["action"], e["outcome_label"]) for e in state.history] == [("Création", "refusé"), ("Recherche", "réussi")]
     assert in_language(state, "en").history[0]["action"] == "Create"
 
     pack.panel_packages = {"cpanel": "kmer_starter"}
@@ -395,7 +372,7 @@ def test_the_admin_page_shows_the_account_and_its_history_and_retries(engine, se
     assert state.error == ""
     run()
     state.open_account({ROW_ID: str(service.id)})
-    assert [e["outcome"] for e in state.history] == ["ok", "refused"]
+    assert [e["outcome"] for e in state.history] == ["ok", "ok", "refused", "ok"]
     assert state.account["can_retry"] == ""
     assert list(fake_whm.accounts) == ["pageadmin"]
 

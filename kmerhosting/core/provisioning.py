@@ -215,13 +215,40 @@ def call(target: Target, action: str, fn, *, hidden: tuple[str, ...] = ()):
     return result
 
 
+# The panel's methods that reach the server, and the action each is recorded as.
+RECORDED_ACTIONS = {"find_account": "find", "create_account": "create", "suspend": "suspend",
+                    "unsuspend": "unsuspend", "terminate": "terminate", "change_package": "change_package",
+                    "usage": "usage", "login_url": "login"}
+
+
+class Recorded:
+    """A panel whose every call is recorded (`call`): `ensure_account` through it leaves one event per
+    look-up and per create, so the history shows what was asked, in order."""
+
+    def __init__(self, panel, target: Target, hidden: tuple[str, ...] = ()):
+        self._panel, self._target, self._hidden = panel, target, hidden
+
+    def __getattr__(self, name: str):
+        method = getattr(self._panel, name)
+        action = RECORDED_ACTIONS.get(name)
+        if action is None:
+            return method
+        return lambda *args, **kwargs: call(self._target, action, lambda: method(*args, **kwargs),
+                                            hidden=self._hidden)
+
+
 def _ok_message(result) -> str:
-    if isinstance(result, tuple) and result and isinstance(result[0], panels.Account):
-        account, created = result
-        return f"{account.username} ({account.package}) {'created' if created else 'found'}"
+    if result is None:
+        return "none"
+    if isinstance(result, panels.Account):
+        return f"{result.username} · {result.domain} · {result.package}" + (" · suspended" if result.suspended else "")
     if isinstance(result, panels.Usage):
         return f"disk {result.disk_used_mb} MiB, bandwidth {result.bandwidth_used_mb} MiB"
     return ""
+
+
+def _recorded(target: Target) -> Recorded:
+    return Recorded(panel_for(target.server), target)
 
 
 @dataclass(frozen=True)
@@ -273,8 +300,8 @@ def carry_out_create(service_id: int) -> Attempt:
                               package=package_for(target.pack, target.server), email=target.user.email,
                               contact_name=target.user.name or "")
     try:
-        panel = panel_for(target.server)
-        account, _created = call(target, "create", lambda: panels.ensure_account(panel, spec), hidden=(password,))
+        panel = Recorded(panel_for(target.server), target, hidden=(password,))
+        account, _created = panels.ensure_account(panel, spec)
     except panels.UsernameTaken:
         return _next_username(target)
     except panels.PanelRejected as exc:
@@ -362,7 +389,7 @@ def carry_out_suspend(service_id: int) -> Attempt:
         return early
     reason = f"KmerHosting: {target.service.suspended_by or 'suspended'}"
     try:
-        call(target, "suspend", lambda: panel_for(target.server).suspend(target.service.panel_username, reason))
+        _recorded(target).suspend(target.service.panel_username, reason)
     except panels.PanelRejected as exc:
         return Attempt("fail", f"the panel refused: {exc}")
     except panels.PanelError as exc:
@@ -380,7 +407,7 @@ def carry_out_unsuspend(service_id: int) -> Attempt:
     if early:
         return early
     try:
-        call(target, "unsuspend", lambda: panel_for(target.server).unsuspend(target.service.panel_username))
+        _recorded(target).unsuspend(target.service.panel_username)
     except panels.PanelRejected as exc:
         return Attempt("fail", f"the panel refused: {exc}")
     except panels.PanelError as exc:
@@ -398,13 +425,13 @@ def carry_out_terminate(service_id: int) -> Attempt:
     early = _wait_or_skip(service)
     if early:
         return early
-    panel = panel_for(target.server)
+    panel = _recorded(target)
     try:
-        call(target, "terminate", lambda: panel.terminate(service.panel_username))
+        panel.terminate(service.panel_username)
     except panels.AccountNotFound:
         # After a lost answer this means "already removed"; ask to be sure before saying so.
         try:
-            if call(target, "find", lambda: panel.find_account(service.panel_username)) is not None:
+            if panel.find_account(service.panel_username) is not None:
                 return _retry("the panel says the account is missing but lists it")
         except panels.PanelError as exc:
             return _error_attempt(exc)
@@ -430,8 +457,7 @@ def carry_out_change_package(service_id: int) -> Attempt:
         return early
     package = package_for(target.pack, target.server)
     try:
-        call(target, "change_package",
-             lambda: panel_for(target.server).change_package(target.service.panel_username, package))
+        _recorded(target).change_package(target.service.panel_username, package)
     except panels.PanelRejected as exc:
         return Attempt("fail", f"the panel refused: {exc}")
     except panels.PanelError as exc:
@@ -447,7 +473,7 @@ def carry_out_usage(service_id: int) -> Attempt:
     if target.service.account_status != AccountStatus.created or target.service.status == ServiceStatus.cancelled:
         return _done("no live account")
     try:
-        usage = call(target, "usage", lambda: panel_for(target.server).usage(target.service.panel_username))
+        usage = _recorded(target).usage(target.service.panel_username)
     except panels.PanelError as exc:
         return _retry(f"{type(exc).__name__}: {exc}", USAGE_EVERY / 6)
     with session_scope() as session:
