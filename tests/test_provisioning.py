@@ -276,6 +276,27 @@ def test_a_panel_that_is_down_leaves_the_service_pending_and_the_customer_charge
     assert session.get(User, user.id).credits == balance
 
 
+def test_a_creation_that_gave_up_during_a_long_outage_gets_a_new_round_from_the_notifier(engine, session, fake_whm):
+    whm_server(session, fake_whm)
+    pack = make_pack(session, panel_packages={"cpanel": "kmer_starter"})
+    service = buy(engine, session, customer(session), pack, "longue-panne.cm")
+    fake_whm.down()
+    run(kinds=(provisioning.CREATE_JOB,), limit=1)
+    job = session.exec(select(Job).where(Job.kind == provisioning.CREATE_JOB)).one()
+    job.status = JobStatus.failed  # as after its last attempt
+    session.add(job)
+    session.commit()
+    fake_whm.up()
+    run()  # the failed creation is not taken again by itself
+    assert fresh(session, service.id).status == ServiceStatus.pending and fake_whm.accounts == {}
+    summary = notifier.run_retries(utcnow(), backend=RecordingBackend())
+    assert summary.requeued.get(provisioning.CREATE_JOB) == 1
+    run()
+    assert fresh(session, service.id).status == ServiceStatus.active
+    assert list(fake_whm.accounts) == ["longuepanne"]
+    assert notifier.run_retries(utcnow(), backend=RecordingBackend()).requeued.get(provisioning.CREATE_JOB) is None
+
+
 def test_wrong_credentials_make_the_job_wait_for_an_admin(engine, session, fake_whm):
     server = whm_server(session, fake_whm)
     servers.set_panel_override(server.id, whm_client(fake_whm, token="WRONG" * 8))

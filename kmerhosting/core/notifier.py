@@ -302,16 +302,22 @@ def run_retries(now: datetime | None = None, *, dry_run: bool = False, backend=N
 
 def requeue_domain_jobs(*, dry_run: bool = False) -> dict:
     """Domain purchases and renewals are settled by the worker's jobs; a job that gave up while the
-    registrar was unreachable is given a new round here (core.job_handlers.requeue_unsettled)."""
+    registrar was unreachable is given a new round here (core.job_handlers.requeue_unsettled), and so is
+    the creation of a hosting account while its panel was unreachable (core.provisioning.requeue_stalled)."""
     if dry_run:
         return {}
     from .job_handlers import requeue_unsettled
 
+    counts: dict = {}
     try:
-        return requeue_unsettled()
-    except Exception:
+        counts = requeue_unsettled()
+    except Exception:  # noqa: BLE001  (must not stop the mail: next run tries again)
         log.exception("could not queue the unsettled domain jobs again")
-        return {}
+    try:  # hosting accounts still being created whose job gave up (a panel down for days)
+        counts.update(provisioning.requeue_stalled())
+    except Exception:  # noqa: BLE001  (idem)
+        log.exception("could not queue the stalled hosting-account jobs again")
+    return counts
 
 
 def link_lifetime() -> timedelta:

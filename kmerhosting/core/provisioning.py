@@ -513,6 +513,24 @@ def retry_failed(session: Session, service: Service) -> int:
     return count
 
 
+def requeue_stalled(limit: int = 500) -> dict[str, int]:
+    """The notifier's safety net: an account still `creating` whose job gave up (a panel down for days)
+    gets a new round of attempts, and one without any creation job gets one. Returns {kind: count}."""
+    count = 0
+    with session_scope() as session:
+        rows = session.exec(select(Service.id, Service.user_id).where(
+            Service.account_status == AccountStatus.creating, Service.server_id.is_not(None)).limit(limit)).all()
+        for service_id, user_id in rows:
+            creates = [job for job in service_jobs(session, service_id) if job.kind == CREATE_JOB]
+            if not creates:
+                jobs.enqueue(session, CREATE_JOB, {"service_id": service_id}, dedupe_key=_key(service_id, "create"),
+                             user_id=user_id)
+                count += 1
+            elif all(job.status == JobStatus.failed for job in creates):
+                count += sum(1 for job in creates if jobs.requeue(session, job.id))
+    return {CREATE_JOB: count} if count else {}
+
+
 def failed_jobs(session: Session) -> int:
     """Panel jobs that gave up (the admin overview shows how many)."""
     return session.exec(select(sa.func.count()).select_from(Job).where(
