@@ -23,6 +23,7 @@ from kmerhosting.core.admin import services as admin_services
 from kmerhosting.core.admin import stats
 from kmerhosting.core.errors import InvalidInput
 from kmerhosting.core.ledger import ledger_sum
+from kmerhosting.i18n import translate
 from kmerhosting.integrations.mail.templates import render
 from kmerhosting.models import (AccountStatus, AuditLog, Job, JobStatus, NotificationLog, ProvisionEvent, Role,
                                 Server, Service, ServiceStatus, User, utcnow)
@@ -396,6 +397,17 @@ def test_the_admin_page_shows_the_account_and_its_history_and_retries(engine, se
     assert [e["outcome"] for e in state.history] == ["ok", "ok", "refused", "ok"]
     assert state.account["can_retry"] == ""
     assert list(fake_whm.accounts) == ["pageadmin"]
+
+    other = make_pack(session, name="Business", panel_packages={"cpanel": "kmer_business"})
+    state.open_account({ROW_ID: str(service.id)})
+    assert {"id": str(other.id), "name": "Business"} in state.pack_options
+    state.change_pack({ROW_ID: str(service.id), "pack_id": str(other.id)})
+    assert state.error == "" and state.account["pack_id"] == str(other.id)
+    run()
+    assert fake_whm.accounts["pageadmin"]["plan"] == "kmer_business"
+    plesk = make_pack(session, name="Plesk", control_panel="plesk")
+    state.change_pack({ROW_ID: str(service.id), "pack_id": str(plesk.id)})
+    assert state.error == translate("admin.error.pack_other_panel", "en")  # the page was switched to English above
 
 
 # --- without a server; the sandbox -------------------------------------------------------------------------------

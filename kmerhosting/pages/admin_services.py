@@ -78,11 +78,10 @@ def account_line(r) -> rx.Component:
                          color_scheme=rx.match(r["account_status"], ("created", "green"), ("failed", "red"),
                                                ("creating", "orange"), "gray"))),
         rx.cond(r["username"] != "", rx.code(r["username"], size="1")),
-        rx.cond(r["managed"] == "1",
-                row_form(r["id"], rx.button(rx.icon("list", size=12), t("admin.services.history"), size="1",
-                                            variant="ghost", color_scheme="gray", type="submit",
-                                            id="account-history-" + r["id"], class_name="account-history"),
-                         on_submit=S.open_account)),
+        row_form(r["id"], rx.button(rx.icon("server", size=12), t("admin.services.account_button"), size="1",
+                                    variant="ghost", color_scheme="gray", type="submit",
+                                    id="account-history-" + r["id"], class_name="account-history"),
+                 on_submit=S.open_account),
         spacing="2", align="center", wrap="wrap",
     )
 
@@ -118,6 +117,17 @@ def account_panel() -> rx.Component:
                 info("admin.services.account_status", A["account_status"]),
                 info("admin.services.account_error", A["account_error"]),
                 info("admin.services.usage", A["usage"]), info("admin.services.failed_jobs", A["failed_jobs"]),
+                row_form(A["id"], rx.hstack(
+                    rx.text(t("admin.services.pack"), color_scheme="gray", size="2", min_width="150px"),
+                    rx.select.root(
+                        rx.select.trigger(min_width="150px"),
+                        rx.select.content(rx.foreach(S.pack_options,
+                                                     lambda p: rx.select.item(p["name"], value=p["id"]))),
+                        name="pack_id", default_value=A["pack_id"], key=A["id"] + "-" + A["pack_id"],
+                    ),
+                    rx.button(t("admin.services.change_pack"), size="1", variant="soft", type="submit",
+                              id="account-change-pack"),
+                    spacing="3", align="center", wrap="wrap"), on_submit=S.change_pack),
                 rx.heading(t("admin.services.history"), size="4", margin_top="0.5em"),
                 rx.cond(S.history.length() > 0,
                         rx.el.ol(rx.foreach(S.history, event_item), id="account-history",

@@ -19,6 +19,7 @@ class AdminServicesState(PagedAdminState, BaseState):
     _rows: list[dict] = []  # each service's values; `rows` words them in the visitor's language
     _account: dict = {}  # the hosting account opened in the detail panel, as values
     _events: list[dict] = []  # its panel calls, newest first
+    _packs: list[dict] = []  # every pack, to move the opened service to
     status: str = ALL
     search: str = ""
     detail_open: bool = False
@@ -41,7 +42,9 @@ class AdminServicesState(PagedAdminState, BaseState):
         self._account = {"id": str(d.service_id), "domain": d.domain, "server": d.server_name,
                          "sandbox": d.server_sandbox, "username": d.username, "account_status": d.account_status,
                          "account_error": d.account_error, "disk": d.disk_used_mb, "bandwidth": d.bandwidth_used_mb,
-                         "usage_at": d.usage_at, "failed_jobs": d.failed_jobs, "can_retry": d.can_retry}
+                         "usage_at": d.usage_at, "failed_jobs": d.failed_jobs, "can_retry": d.can_retry,
+                         "pack_id": str(d.pack_id)}
+        self._packs = [{"id": str(pack_id), "name": name} for pack_id, name in services.pack_choices(session)]
         self._events = [{"id": str(e.id), "action": e.action, "outcome": e.outcome, "message": e.message,
                          "duration_ms": int(e.duration_ms or 0), "created_at": e.created_at} for e in d.events]
 
@@ -74,7 +77,12 @@ class AdminServicesState(PagedAdminState, BaseState):
         return {"id": a["id"], "domain": a["domain"], "server": server, "username": a["username"] or none,
                 "account_status": self._account_label(a["account_status"]) or none,
                 "account_error": a["account_error"] or none, "usage": usage,
-                "failed_jobs": display.number(a["failed_jobs"], lang), "can_retry": "1" if a["can_retry"] else ""}
+                "failed_jobs": display.number(a["failed_jobs"], lang), "can_retry": "1" if a["can_retry"] else "",
+                "pack_id": a["pack_id"]}
+
+    @rx.var
+    def pack_options(self) -> list[dict[str, str]]:
+        return list(self._packs) if self._account else []
 
     @rx.var
     def history(self) -> list[dict[str, str]]:
@@ -132,8 +140,20 @@ class AdminServicesState(PagedAdminState, BaseState):
         _, refused = self._run(lambda session, admin_id: admin_id)
         if refused or not parse_flag(is_open):
             self.detail_open = False
-            self._account, self._events = {}, []
+            self._account, self._events, self._packs = {}, [], []
         return refused
+
+    @rx.event
+    def change_pack(self, form: dict):
+        """The detail panel's plan form: the service's id and the pack to move it to."""
+        target, pack_id = row_id(form), as_form(form).get("pack_id", "")
+
+        def work(session, admin_id):
+            services.change_pack(session, admin_id, target, pack_id)
+            self._fill(session, admin_id)
+            self._fill_detail(session, admin_id, target)
+        failed = self._run(work)[1]
+        return failed or self._done("admin.services.pack_done")
 
     @rx.event
     def retry_provisioning(self, form: dict):

@@ -95,6 +95,8 @@ def change_pack(session: Session, actor_id: int, service_id, pack_id) -> Service
         raise InvalidInput("admin.error.transition", old=service.status, new=service.status)
     if pack.id == service.pack_id:
         return service
+    if service.server_id is not None and pack.control_panel != service.control_panel:
+        raise InvalidInput("admin.error.pack_other_panel")  # its account can't move to another kind of panel
     before = {"pack_id": service.pack_id}
     service.pack_id = pack.id
     service.updated_at = utcnow()
@@ -121,6 +123,7 @@ class AccountDetail:
     bandwidth_used_mb: int | None
     usage_at: object
     cancelled_at: object
+    pack_id: int
     events: list[ProvisionEvent]
     jobs: list[Job]
 
@@ -131,6 +134,12 @@ class AccountDetail:
     @property
     def can_retry(self) -> bool:
         return self.failed_jobs > 0 or self.account_status == AccountStatus.failed
+
+
+def pack_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every pack, for moving a service."""
+    return [(pack_id, name) for pack_id, name in session.exec(select(Pack.id, Pack.name).order_by(Pack.sort_order,
+                                                                                                Pack.id)).all()]
 
 
 def account_detail(session: Session, actor_id: int, service_id) -> AccountDetail:
@@ -144,7 +153,8 @@ def account_detail(session: Session, actor_id: int, service_id) -> AccountDetail
                          account_status=service.account_status, account_error=service.account_error,
                          disk_used_mb=service.disk_used_mb, disk_limit_mb=service.disk_limit_mb,
                          bandwidth_used_mb=service.bandwidth_used_mb, usage_at=service.usage_at,
-                         cancelled_at=service.cancelled_at, events=provisioning.history(session, service.id),
+                         cancelled_at=service.cancelled_at, pack_id=service.pack_id,
+                         events=provisioning.history(session, service.id),
                          jobs=provisioning.service_jobs(session, service.id))
 
 
