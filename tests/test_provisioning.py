@@ -193,6 +193,7 @@ def test_usage_is_read_from_the_panel_and_refreshed(engine, session, fake_whm):
     service = fresh(session, service.id)
     assert (service.disk_used_mb, service.disk_limit_mb, service.bandwidth_used_mb) == (321, 1024, 50)
     assert service.usage_at is not None
+    assert "usage" not in [action for action, _ in events(session, service.id)]  # not listed when it works
     job = session.exec(select(Job).where(Job.kind == provisioning.USAGE_JOB)).one()
     assert job.status == JobStatus.queued  # again in a few hours
     assert job.run_after.replace(tzinfo=None) > (utcnow() + timedelta(hours=5)).replace(tzinfo=None)
@@ -418,6 +419,16 @@ def test_without_a_server_the_manual_flow_is_kept(engine, session, configure):
     service = buy(engine, session, customer(session), pack, "manuel.cm")
     assert (service.status, service.server_id, service.account_status) == (ServiceStatus.active, None, "")
     assert not session.exec(select(Job).where(Job.kind.like("panel.%"))).all()
+
+
+def test_a_real_server_is_preferred_to_the_sandbox_of_a_fresh_install(engine, session, fake_whm):
+    servers.seed_sandbox_servers(session)
+    real = whm_server(session, fake_whm, capacity=10)
+    pack = make_pack(session, panel_packages={"cpanel": "kmer_starter"})
+    service = buy(engine, session, customer(session), pack, "vrai-serveur.cm")
+    assert service.server_id == real.id
+    run()
+    assert list(fake_whm.accounts) == ["vraiserveur"]
 
 
 def test_a_fresh_install_creates_accounts_on_the_sandbox_end_to_end(engine, session):

@@ -54,6 +54,9 @@ AUTH_RETRY = timedelta(minutes=30)  # the server's credentials are wrong: an adm
 WAIT_FOR_ACCOUNT = timedelta(minutes=1)  # a suspension asked while the account is still being created
 
 OK, REFUSED, UNKNOWN, FAILED = "ok", "refused", "unknown", "failed"
+# Calls whose success is not listed in the history: the usage reading runs every few hours for every
+# account and its time is on the service (`usage_at`); a failed reading is listed like any call.
+QUIET_WHEN_OK = ("usage",)
 
 
 # --- keys ---------------------------------------------------------------------------------------------
@@ -210,8 +213,9 @@ def call(target: Target, action: str, fn, *, hidden: tuple[str, ...] = ()):
         record(target.service.id, target.server.id if target.server else None, action, _outcome_of(exc),
                message, int((time.monotonic() - started) * 1000))
         raise
-    record(target.service.id, target.server.id if target.server else None, action, OK,
-           _ok_message(result), int((time.monotonic() - started) * 1000))
+    if action not in QUIET_WHEN_OK:
+        record(target.service.id, target.server.id if target.server else None, action, OK,
+               _ok_message(result), int((time.monotonic() - started) * 1000))
     return result
 
 
