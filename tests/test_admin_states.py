@@ -138,7 +138,8 @@ def row_form_target(name: str, w) -> dict:
     """The row a per-row form (components.forms.row_form) names in its hidden field."""
     rows = {"reject": w.request.id, "set_panel_url": w.service.id, "check_now": w.payment.id,
             "open_payment": w.payment.id, "edit_server": w.server.id, "test_server": w.server.id,
-            "activate_server": w.server.id, "deactivate_server": w.server.id}
+            "activate_server": w.server.id, "deactivate_server": w.server.id, "open_account": w.service.id,
+            "retry_provisioning": w.service.id, "change_pack": w.service.id}
     return {ROW_ID: str(rows[name])} if name in rows else {}
 
 
@@ -159,7 +160,8 @@ def call(state, name, w):
 
 PAGE_LOAD_HANDLERS = {"load"}
 DATA_VARS = ("rows", "requests", "cards", "user", "services", "ledger", "logins", "mails", "revenue_rows",
-             "pack_rows", "duration_rows", "customer_rows", "summary", "form", "kinds", "payment", "timeline")
+             "pack_rows", "duration_rows", "customer_rows", "summary", "form", "kinds", "payment", "timeline", "account",
+             "history", "pack_options")
 
 
 @pytest.mark.parametrize("who", ["anonymous", "customer"])

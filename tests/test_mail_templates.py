@@ -28,6 +28,9 @@ CONTEXTS = {
     "credit_added": {"name": "Awa", "amount": 20000, "balance": 27500, "reason": "MTN MoMo 12345"},
     "credit_request_approved": {"name": "Awa", "amount": 20000, "balance": 27500, "note": "Merci"},
     "credit_request_rejected": {"name": "Awa", "amount": 20000, "note": "Paiement introuvable"},
+    "hosting_ready": {"name": "Awa", "domain": "awa-shop.cm", "pack": "Pro", "username": "awashop",
+                      "panel_url": "https://cp1.kmerhosting.cm:2083", "sandbox": False,
+                      "nameservers": ["ns1.kmerhosting.cm", "ns2.kmerhosting.cm"]},
     "payment_received": {"name": "Awa", "amount": 25000, "balance": 32500, "operator": "orange",
                          "reference": "KH0123456789ABCDEF0123"},
 }

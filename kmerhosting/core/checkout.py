@@ -38,7 +38,7 @@ from ..integrations.registrar import Contact, RegistrarError, RegistrarTimeout
 from ..integrations.registrar.factory import get_registrar
 from ..models import (CartItem, DomainMode, DomainPurchase, NotificationLog, Order, OrderStatus, Pack, RegistrarStatus,
                       Service, ServiceStatus, TransactionKind, User, utcnow)
-from . import jobs, ledger
+from . import jobs, ledger, provisioning
 from .accounts import ensure_can_buy
 from .args import or_none, parse_id
 from .calendar_months import add_months
@@ -309,6 +309,9 @@ def _deliver_line(session: Session, user: User, order: Order, line: PreviewLine)
         ledger.post(session, user.id, -line.hosting_price, TransactionKind.purchase, reference=ref,
                     description=f"{pack.name} {line.months}m {line.domain}", order_id=order.id,
                     service_id=service.id)
+        # A server of the pack's panel kind with room: the account is created by the worker and the
+        # service stays pending until it exists. None: the manual flow (NEW_SERVICE_STATUS).
+        provisioning.plan_account(session, service, pack)
     purchase = None
     if line.domain_mode == DomainMode.register:
         purchase = DomainPurchase(user_id=user.id, order_id=order.id, service_id=service.id if service else

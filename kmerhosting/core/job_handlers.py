@@ -15,11 +15,11 @@ from ..config import get_settings
 from ..db import session_scope
 from ..integrations.registrar.factory import get_registrar
 from ..models import NotificationLog, NotificationStatus, RegistrarStatus, RenewalStatus
-from . import mailer, payments
+from . import mailer, payments, provisioning
 from .admin import payments as admin_payments
 from .checkout import REGISTER_JOB, settle_registration
 from .domain_renewals import RENEW_JOB, carry_out_renewal
-from .jobs import JobView, Outcome, done, handler, retry
+from .jobs import JobView, Outcome, done, fail, handler, retry
 
 
 @handler(REGISTER_JOB, max_attempts=12, backoff_seconds=30, backoff_max_seconds=3600)
@@ -120,3 +120,46 @@ def poll_payment(job: JobView) -> Outcome:
 def check_payment_now(job: JobView) -> Outcome:
     """An admin's "check now": ask the gateway once and put its answer (or its silence) on the timeline."""
     return done(status=admin_payments.carry_out_check(int(job.payload["payment_id"])))
+
+
+# --- hosting accounts on the servers' panels (core/provisioning.py) ---------------------------------------
+
+
+def _panel_outcome(attempt: provisioning.Attempt) -> Outcome:
+    if attempt.status == "done":
+        return done(message=attempt.message)
+    if attempt.status == "retry":
+        return retry(attempt.message, delay=attempt.delay)
+    return fail(attempt.message)
+
+
+@handler(provisioning.CREATE_JOB, max_attempts=60, backoff_seconds=30, backoff_max_seconds=3600)
+def create_account(job: JobView) -> Outcome:
+    """Create a paid service's hosting account (find first, so a lost answer never makes a second one)."""
+    return _panel_outcome(provisioning.carry_out_create(int(job.payload["service_id"])))
+
+
+@handler(provisioning.SUSPEND_JOB, max_attempts=60, backoff_seconds=30, backoff_max_seconds=3600)
+def suspend_account(job: JobView) -> Outcome:
+    return _panel_outcome(provisioning.carry_out_suspend(int(job.payload["service_id"])))
+
+
+@handler(provisioning.UNSUSPEND_JOB, max_attempts=60, backoff_seconds=30, backoff_max_seconds=3600)
+def unsuspend_account(job: JobView) -> Outcome:
+    return _panel_outcome(provisioning.carry_out_unsuspend(int(job.payload["service_id"])))
+
+
+@handler(provisioning.TERMINATE_JOB, max_attempts=60, backoff_seconds=60, backoff_max_seconds=3600)
+def terminate_account(job: JobView) -> Outcome:
+    return _panel_outcome(provisioning.carry_out_terminate(int(job.payload["service_id"])))
+
+
+@handler(provisioning.CHANGE_PACKAGE_JOB, max_attempts=60, backoff_seconds=30, backoff_max_seconds=3600)
+def change_account_package(job: JobView) -> Outcome:
+    return _panel_outcome(provisioning.carry_out_change_package(int(job.payload["service_id"])))
+
+
+@handler(provisioning.USAGE_JOB, max_attempts=1_000_000, backoff_seconds=600, backoff_max_seconds=21600)
+def refresh_account_usage(job: JobView) -> Outcome:
+    """Disk and bandwidth used, every few hours while the account lives (the job queues itself again)."""
+    return _panel_outcome(provisioning.carry_out_usage(int(job.payload["service_id"])))

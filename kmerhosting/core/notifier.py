@@ -29,7 +29,7 @@ from ..config import Settings, get_settings
 from ..db import session_scope
 from ..models import (as_utc, DomainPurchase, NotificationLog, NotificationStatus, Pack, RegistrarStatus, Service,
                       ServiceStatus, SuspendedBy, User, UserStatus, utcnow)
-from . import mailer, rate_limit
+from . import mailer, provisioning, rate_limit
 from .cart import purge_visitor_carts
 
 log = logging.getLogger(__name__)
@@ -251,6 +251,15 @@ def update_expired_services(now: datetime, summary: RunSummary, *, dry_run: bool
                                                      "suspended_by": SuspendedBy.expiry})):
             if dry_run:
                 count = session.exec(select(sa.func.count()).select_from(Service).where(condition)).one()
+            elif attr == "suspended":
+                # The hosting accounts follow: one `panel.suspend` job per suspended service that has
+                # one, in the same transaction as the status change.
+                ids = list(session.exec(select(Service.id).where(condition)).all())
+                count = session.execute(
+                    sa.update(Service).where(Service.id.in_(ids), condition).values(**values, updated_at=now)
+                ).rowcount if ids else 0
+                if ids:
+                    provisioning.queue_suspended_by_notifier(session, ids)
             else:
                 count = session.execute(
                     sa.update(Service).where(condition).values(**values, updated_at=now)
@@ -293,16 +302,22 @@ def run_retries(now: datetime | None = None, *, dry_run: bool = False, backend=N
 
 def requeue_domain_jobs(*, dry_run: bool = False) -> dict:
     """Domain purchases and renewals are settled by the worker's jobs; a job that gave up while the
-    registrar was unreachable is given a new round here (core.job_handlers.requeue_unsettled)."""
+    registrar was unreachable is given a new round here (core.job_handlers.requeue_unsettled), and so is
+    the creation of a hosting account while its panel was unreachable (core.provisioning.requeue_stalled)."""
     if dry_run:
         return {}
     from .job_handlers import requeue_unsettled
 
+    counts: dict = {}
     try:
-        return requeue_unsettled()
+        counts = requeue_unsettled()
     except Exception:  # noqa: BLE001  (must not stop the mail: next run tries again)
         log.exception("could not queue the unsettled domain jobs again")
-        return {}
+    try:  # hosting accounts still being created whose job gave up (a panel down for days)
+        counts.update(provisioning.requeue_stalled())
+    except Exception:  # noqa: BLE001  (idem)
+        log.exception("could not queue the stalled hosting-account jobs again")
+    return counts
 
 
 def link_lifetime() -> timedelta:

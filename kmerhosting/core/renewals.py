@@ -19,7 +19,7 @@ from ..config import DURATIONS, get_settings
 from ..db import lock_service_row, lock_user
 from ..models import (as_utc, Order, OrderStatus, Pack, Service, ServiceStatus, SuspendedBy, Transaction,
                       TransactionKind, User, utcnow)
-from . import ledger
+from . import ledger, provisioning
 from .args import or_none, parse_id, parse_int
 from .calendar_months import add_months
 from .calendar_months import days_left as calendar_days_left
@@ -98,7 +98,11 @@ def renew_service(session: Session, user_id: int, service_id, months, idempotenc
                       service_id=service.id)
     service.expires_at = new_expiry
     if service.status != ServiceStatus.pending and not held_by_admin(service):
-        service.status = ServiceStatus.active
+        lifted = service.status == ServiceStatus.suspended
+        # Never "active" before its hosting account exists: it waits as pending for the worker.
+        service.status = ServiceStatus.pending if provisioning.awaiting_account(service) else ServiceStatus.active
+        if lifted:
+            provisioning.queue_unsuspend(session, service)  # the account follows, from the worker
     service.updated_at = now
     session.add(service)
     result = RenewalResult(order_id=order.id, service_id=service.id, domain=service.domain,

@@ -103,13 +103,15 @@ def accounts_on(session: Session) -> dict[int, int]:
 
 
 def pick_server(session: Session, panel_kind: str) -> Server | None:
-    """The least-filled active server of this panel kind that has room left (None: none has)."""
+    """The least-filled active server of this panel kind that has room left (None: none has). A real
+    server is always preferred to a sandbox one: once an admin adds a server, paying customers never get
+    a pretend account because the sandbox of a fresh install is still active."""
     servers = session.exec(select(Server).where(Server.panel == panel_kind, Server.active == True)  # noqa: E712
                            .order_by(Server.id)).all()
     counts = accounts_on(session)
-    candidates = [(counts.get(s.id, 0) / max(s.capacity, 1), s.id, s) for s in servers
+    candidates = [(bool(s.sandbox), counts.get(s.id, 0) / max(s.capacity, 1), s.id, s) for s in servers
                   if counts.get(s.id, 0) < s.capacity]
-    return min(candidates)[2] if candidates else None
+    return min(candidates)[3] if candidates else None
 
 
 # --- testing a connection ---------------------------------------------------------------------------

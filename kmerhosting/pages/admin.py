@@ -9,7 +9,8 @@ from ..state.base import BaseState
 from .registry import page
 
 CARD_KEYS = ["pending_requests", "pending_payments", "flagged_payments", "failed_payments", "failed_mails",
-             "pending_services", "active_services", "servers_attention", "customers", "revenue_30_days", "outstanding"]
+             "failed_panel_jobs", "servers_attention", "pending_services", "active_services", "customers",
+             "revenue_30_days", "outstanding"]
 
 
 def card(item) -> rx.Component:

@@ -1,4 +1,4 @@
-"""Admin services: filter, change status, set the control-panel URL."""
+"""Admin services: filter, change status, set the control-panel URL, see each hosting account and its history."""
 
 import reflex as rx
 
@@ -70,10 +70,93 @@ def panel_form(r) -> rx.Component:
     )
 
 
+def account_line(r) -> rx.Component:
+    """The hosting account under the domain: its state and username, and the way to its history."""
+    return rx.hstack(
+        rx.cond(r["account_label"] != "",
+                rx.badge(r["account_label"], variant="soft", size="1",
+                         color_scheme=rx.match(r["account_status"], ("created", "green"), ("failed", "red"),
+                                               ("creating", "orange"), "gray"))),
+        rx.cond(r["username"] != "", rx.code(r["username"], size="1")),
+        row_form(r["id"], rx.button(rx.icon("server", size=12), t("admin.services.account_button"), size="1",
+                                    variant="ghost", color_scheme="gray", type="submit",
+                                    id="account-history-" + r["id"], class_name="account-history"),
+                 on_submit=S.open_account),
+        spacing="2", align="center", wrap="wrap",
+    )
+
+
+def info(key: str, value) -> rx.Component:
+    return rx.hstack(rx.text(t(key), color_scheme="gray", size="2", min_width="150px"),
+                     rx.text(value, size="2", weight="medium", word_break="break-all"), spacing="3", wrap="wrap")
+
+
+def event_item(e) -> rx.Component:
+    return rx.el.li(
+        rx.vstack(
+            rx.hstack(rx.text(e["when"], size="1", color_scheme="gray", white_space="nowrap"),
+                      rx.text(e["action"], size="2", weight="medium"),
+                      rx.badge(e["outcome_label"], variant="soft",
+                               color_scheme=rx.match(e["outcome"], ("ok", "green"), ("unknown", "orange"), "red")),
+                      rx.text(e["duration"], size="1", color_scheme="gray"),
+                      spacing="2", wrap="wrap", align="center"),
+            rx.cond(e["message"] != "", rx.text(e["message"], size="1", color_scheme="gray", word_break="break-all")),
+            spacing="1", align="start",
+        ),
+        class_name="account-event", style={"marginBottom": "0.6em"},
+    )
+
+
+def account_panel() -> rx.Component:
+    A = S.account
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.text(A["domain"], word_break="break-all")),
+            rx.vstack(
+                info("admin.services.server", A["server"]), info("admin.services.username", A["username"]),
+                info("admin.services.account_status", A["account_status"]),
+                info("admin.services.account_error", A["account_error"]),
+                info("admin.services.usage", A["usage"]), info("admin.services.failed_jobs", A["failed_jobs"]),
+                row_form(A["id"], rx.hstack(
+                    rx.text(t("admin.services.pack"), color_scheme="gray", size="2", min_width="150px"),
+                    rx.select.root(
+                        rx.select.trigger(min_width="150px"),
+                        rx.select.content(rx.foreach(S.pack_options,
+                                                     lambda p: rx.select.item(p["name"], value=p["id"]))),
+                        name="pack_id", default_value=A["pack_id"], key=A["id"] + "-" + A["pack_id"],
+                    ),
+                    rx.button(t("admin.services.change_pack"), size="1", variant="soft", type="submit",
+                              id="account-change-pack"),
+                    spacing="3", align="center", wrap="wrap"), on_submit=S.change_pack),
+                rx.heading(t("admin.services.history"), size="4", margin_top="0.5em"),
+                rx.cond(S.history.length() > 0,
+                        rx.el.ol(rx.foreach(S.history, event_item), id="account-history",
+                                 style={"margin": "0", "paddingLeft": "1.2em", "maxHeight": "45vh",
+                                        "overflowY": "auto", "width": "100%"}),
+                        rx.text(t("admin.services.no_events"), size="2", color_scheme="gray")),
+                spacing="2", width="100%",
+            ),
+            rx.hstack(
+                rx.cond(A["can_retry"] == "1",
+                        row_form(A["id"], rx.button(rx.icon("rotate-cw", size=14), t("admin.services.retry"),
+                                                    color_scheme="orange", type="submit", id="account-retry"),
+                                 on_submit=S.retry_provisioning)),
+                rx.dialog.close(rx.button(t("admin.services.close"), variant="soft", color_scheme="gray",
+                                          id="account-close")),
+                justify="end", align="center", margin_top="1em", spacing="3", wrap="wrap",
+                class_name="kh-dialog-actions",
+            ),
+            max_width="680px", id="account-detail",
+        ),
+        open=S.detail_open, on_open_change=S.set_detail_open,
+    )
+
+
 def service_row(r) -> rx.Component:
     return rx.table.row(
         cell(rx.vstack(rx.text(r["domain"], weight="bold"),
-                       rx.link(r["email"], href="/admin/users/" + r["user_id"], size="1"), spacing="0")),
+                       rx.link(r["email"], href="/admin/users/" + r["user_id"], size="1"), account_line(r),
+                       spacing="1")),
         cell(rx.vstack(rx.text(r["pack"]), rx.text(r["duration"], size="1", color_scheme="gray"), spacing="0")),
         cell(r["expires"], white_space="nowrap"),
         cell(rx.vstack(status_badge(r["status"]), actions(r), spacing="2")),
@@ -86,6 +169,6 @@ def admin_services() -> rx.Component:
     return admin_page(
         "admin.services.title", filters(), error_callout(S),
         table(["admin.col.domain", "admin.col.pack", "admin.col.expires", "admin.col.status", "admin.col.panel_url"], S.rows, service_row),
-        pager(S),
+        pager(S), account_panel(),
         intro_key="admin.services.intro"
     )

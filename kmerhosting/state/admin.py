@@ -111,7 +111,7 @@ class AdminOverviewState(AdminState, BaseState):
              "value": display.money(int(value), self._page_lang()) if key in money else display.number(value, self._page_lang())}
             for key, href in (("pending_requests", "/admin/credits"), ("pending_payments", "/admin/payments"),
                               ("flagged_payments", "/admin/payments"), ("failed_payments", "/admin/payments"),
-                              ("failed_mails", "/admin/notifications"),
+                              ("failed_mails", "/admin/notifications"), ("failed_panel_jobs", "/admin/services"),
                               ("pending_services", "/admin/services"), ("active_services", "/admin/services"),
                               ("servers_attention", "/admin/servers"),
                               ("customers", "/admin/users"), ("revenue_30_days", "/admin/stats"),

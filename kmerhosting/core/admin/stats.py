@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 
 from ...config import get_settings
 from ...models import Pack, Role, Service, ServiceStatus, Transaction, TransactionKind, User, utcnow
+from .. import provisioning
 from ..csv_cells import write_csv
 from ..errors import InvalidInput
 from . import payments, servers
@@ -290,6 +291,7 @@ def overview(session: Session, actor_id: int) -> dict:
         "pending_services": count(Service, Service.status == ServiceStatus.pending),
         "revenue_30_days": rev,
         "outstanding": credits_outstanding(session),
+        "failed_panel_jobs": provisioning.failed_jobs(session),  # hosting-account jobs that gave up
         **payments.counts(session, actor_id),
         "servers_attention": servers.attention_count(session),
     }

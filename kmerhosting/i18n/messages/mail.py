@@ -41,6 +41,23 @@ MESSAGES.update({
                                  "vos crédits\u00a0:",
                            "en": "Thank you for your order #{order_id}. Here is what was paid with your credits:"},
     "mail.purchase.button": {"fr": "Voir mes services", "en": "See my services"},
+    "mail.hosting_ready.subject": {"fr": "Votre hébergement est prêt\u00a0: {domain}", "en": "Your hosting is ready: {domain}"},
+    "mail.hosting_ready.body": {"fr": "Le compte de {what} est créé sur notre serveur.",
+                                "en": "The account for {what} has been created on our server."},
+    "mail.hosting_ready.password": {"fr": "Pour des raisons de sécurité, ce message ne contient aucun mot de passe\u00a0: "
+                                          "choisissez celui de votre panneau depuis votre espace client (Mes services).",
+                                    "en": "For your security this message contains no password: choose your panel "
+                                          "password from your dashboard (My services)."},
+    "mail.hosting_ready.nameservers": {"fr": "Pour mettre votre site en ligne, faites pointer votre domaine vers nos "
+                                             "serveurs de noms (ci-dessous) s'il est enregistré ailleurs.",
+                                       "en": "To put your site online, point your domain to our nameservers (below) "
+                                             "if it is registered elsewhere."},
+    "mail.hosting_ready.sandbox": {"fr": "Serveur de test\u00a0: aucun compte réel n'a été créé.",
+                                   "en": "Test server: no real account was created."},
+    "mail.hosting_ready.panel": {"fr": "Panneau de contrôle", "en": "Control panel"},
+    "mail.hosting_ready.username": {"fr": "Identifiant", "en": "Username"},
+    "mail.hosting_ready.ns": {"fr": "Serveurs de noms", "en": "Nameservers"},
+    "mail.hosting_ready.button": {"fr": "Choisir mon mot de passe", "en": "Set my password"},
     "mail.renewal.subject": {"fr": "Renouvellement confirmé : {domain}", "en": "Renewal confirmed: {domain}"},
     "mail.renewal.body": {"fr": "Le renouvellement de {what} pour {duration} est confirmé ({amount}). "
                                 "Nouvelle date d'expiration\u00a0: {date}.",

@@ -152,6 +152,27 @@ def renewal_confirmation(lang: str, ctx: dict) -> Rendered:
                   (t("mail.renewal.button"), _renew_link(ctx.get("kind", "service"))))
 
 
+@template("hosting_ready")
+def hosting_ready(lang: str, ctx: dict) -> Rendered:
+    """ctx: name, domain, pack, username, panel_url ("" on the sandbox), sandbox, nameservers [..].
+    Never a password: the button leads to the dashboard, where the customer sets it."""
+    t = _t(lang)
+    rows = [(t("mail.hosting_ready.panel"), ctx.get("panel_url") or t("mail.hosting_ready.sandbox")),
+            (t("mail.hosting_ready.username"), str(ctx.get("username", "")))]
+    nameservers = [str(ns) for ns in ctx.get("nameservers") or []]
+    if nameservers:
+        rows.append((t("mail.hosting_ready.ns"), ", ".join(nameservers)))
+    paragraphs = [t("mail.hello", name=ctx.get("name", "")),
+                  t("mail.hosting_ready.body", what=_what(t, {**ctx, "kind": "service"}))]
+    if ctx.get("sandbox"):
+        paragraphs.append(t("mail.hosting_ready.sandbox"))
+    if nameservers:
+        paragraphs.append(t("mail.hosting_ready.nameservers"))
+    paragraphs.append(t("mail.hosting_ready.password"))
+    return layout(lang, t("mail.hosting_ready.subject", domain=ctx["domain"]), paragraphs,
+                  (t("mail.hosting_ready.button"), link("/dashboard/services")), rows=rows)
+
+
 @template("credit_added")
 def credit_added(lang: str, ctx: dict) -> Rendered:
     """ctx: name, amount, balance, reason (free text from the admin, may be empty)."""
