@@ -30,6 +30,7 @@ MESSAGES = {
     "display.mail_kind_renewal_confirmation": {"fr": "Confirmation de renouvellement",
                                                "en": "Renewal confirmation"},
     "display.mail_kind_credit_added": {"fr": "Crédits ajoutés", "en": "Credits added"},
+    "display.mail_kind_hosting_ready": {"fr": "Hébergement prêt", "en": "Hosting ready"},
     "display.mail_kind_payment_received": {"fr": "Paiement Mobile Money reçu", "en": "Mobile Money payment received"},
     "display.mail_kind_credit_request_approved": {"fr": "Demande de crédits acceptée",
                                                   "en": "Credit request approved"},
