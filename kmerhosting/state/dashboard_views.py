@@ -158,7 +158,7 @@ def service_values(service: Service, pack: Pack, thresholds: tuple[int, ...], no
         panel=CONTROL_PANEL_LABELS.get(service.control_panel, service.control_panel),
         # The saved link is for a panel made by hand; an account on a server opens with a one-time link.
         panel_url=service.panel_url if service.panel_url.startswith(("https://", "http://"))
-        and service.server_id is None else "",
+        and not created else "",
         status=str(status), held=held_by_admin(service), expires_at=service.expires_at,
         days_left=info.days_left, expired=info.expired,
         alert=alert_colour(info, len(thresholds)) if live else "", renewable=live,
