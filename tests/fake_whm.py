@@ -481,7 +481,9 @@ class FakeWhm(FakeGatewayServer):
         if entry is None or entry["used"] or entry["cpsess"] != cpsess:
             return 401, b"<html><body><h1>Session expired</h1><p>Log in again.</p></body></html>"
         entry["used"] = True
-        return 200, (f"<html><head><title>cPanel - {entry['user']}</title></head>"
+        # No favicon request: a browser test reads this page's console.
+        return 200, (f"<html><head><title>cPanel - {entry['user']}</title>"
+                     '<link rel="icon" href="data:,"></head>'
                      f"<body><h1>cPanel</h1><p>Logged in as {entry['user']}</p></body></html>").encode()
 
 

@@ -123,8 +123,6 @@ def site(live_app):
                              panel_username="pressingndjock", account_status="created", disk_used_mb=1229,
                              bandwidth_used_mb=48000)
             s.add(hosted)
-            s.flush()
-            post(s, customer.id, -hosted.price_paid, "purchase", service_id=hosted.id, reference="order:78")
             s.add(DomainPurchase(user_id=customer.id, domain="ndjock-et-freres-import-export.cm", price=15000,
                                  registrar="sandbox", registrar_status=RegistrarStatus.registered,
                                  registrar_id="SBX-77", expires_at=now + timedelta(days=25)))
