@@ -1,6 +1,6 @@
 """A customer on a phone opens the hosting panel of a service: the fake WHM (real HTTPS, its own CA) is the
-server, a service still being created turns active on the page without a reload, and "Ouvrir cPanel"
-lands on the panel's one-time session page, logged in."""
+server, a service still being created turns active on the page without a reload, the panel password is
+set from the dashboard, and "Ouvrir cPanel" lands on the panel's one-time session page, logged in."""
 
 from __future__ import annotations
 
@@ -88,6 +88,20 @@ def test_a_service_turns_active_by_itself_and_opens_cpanel_logged_in(browser, li
         expect(button).to_contain_text("Ouvrir cPanel")
         screenshot(page, "panel-active-phone")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+        # The panel password, from the dashboard: a mistyped confirmation is said in words, then it is set.
+        card.locator(".panel-password").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_contain_text(service.domain)
+        page.fill("#panel-password", "Kmer-Panel-2026x")
+        page.fill("#panel-confirm", "Kmer-Panel-2026y")
+        page.click("#panel-password-save")
+        expect(dialog).to_contain_text("Les deux mots de passe ne sont pas identiques.")
+        page.fill("#panel-confirm", "Kmer-Panel-2026x")
+        page.click("#panel-password-save")
+        expect(dialog).to_have_count(0)
+        expect(page.get_by_text(f"Le mot de passe du panneau de {service.domain} est changé.")).to_be_visible()
+        assert fake_panel.accounts[username]["password"] == "Kmer-Panel-2026x"
 
         button.click()
         page.wait_for_url(re.compile(rf"^https://127\.0\.0\.1:{fake_panel.port}/cpsess\d+/login/"))
