@@ -70,6 +70,7 @@ FUNCTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "accountsummary": (("user",), ("domain",)),
     "showbw": ((), ("searchtype", "search", "month", "year")),
     "listpkgs": ((), ("want",)),
+    "passwd": (("user", "password"), ("db_pass_update", "digestauth", "enabledigest")),
 }
 # Names a client might send by mistake, and what WHM API 1 calls them for that function.
 WRONG_NAMES = {("createacct", "user"): "username", ("createacct", "pkg"): "plan",
@@ -77,7 +78,9 @@ WRONG_NAMES = {("createacct", "user"): "username", ("createacct", "pkg"): "plan"
                ("removeacct", "user"): "username", ("suspendacct", "username"): "user",
                ("unsuspendacct", "username"): "user", ("changepackage", "username"): "user",
                ("changepackage", "plan"): "pkg", ("changepackage", "package"): "pkg",
-               ("create_user_session", "username"): "user", ("accountsummary", "username"): "user"}
+               ("create_user_session", "username"): "user",
+               ("passwd", "username"): "user", ("passwd", "pass"): "password",
+               ("accountsummary", "username"): "user"}
 SESSION_PATH = re.compile(r"/cpsess(\d+)/login/?")
 PAGE_401 = b"<html><head><title>401 Unauthorized</title></head><body>Access denied</body></html>"
 PAGE_403 = (b"<html><head><title>403 Forbidden</title></head><body><h1>Access denied</h1>"
@@ -323,6 +326,8 @@ class FakeWhm(FakeGatewayServer):
         params = self.params(record)
         params.pop("api.version", None)
         required, optional = FUNCTIONS[function]
+        if "password" in record.query:
+            self.violations.append(f"{function}: a password in the URL (send it as a POST form)")
         for name in params:
             if (function, name) in WRONG_NAMES:
                 self.violations.append(f"{function}: sent {name!r}, WHM API 1 reads {WRONG_NAMES[function, name]!r}")
@@ -455,6 +460,20 @@ class FakeWhm(FakeGatewayServer):
         return envelope("listpkgs", 1, "OK", {"pkg": [{"name": name, **limits, "FEATURELIST": "default"}
                                                      for name, limits in self.packages.items()]})
 
+    def _op_passwd(self, params):
+        record = self.accounts.get(params["user"])
+        if record is None:
+            return self._missing_account("passwd", params["user"])
+        password = params["password"]
+        classes = sum(bool(re.search(p, password)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
+        if len(password) < 8 or classes < 3:
+            # WHM's words when the password is below the server's minimum strength (it echoes nothing).
+            return envelope("passwd", 0, "Sorry, the password you selected cannot be used because it is too "
+                                         "weak and would be too easy to guess. Please select a password with "
+                                         "strength rating of 65 or higher.")
+        record["password"] = password
+        return envelope("passwd", 1, "Password changed for user " + params["user"], {"app": []})
+
     def _op_session_login(self, record: RecordedRequest):
         session = record.query.get("session", "")
         entry = self.sessions.get(session)
@@ -462,7 +481,9 @@ class FakeWhm(FakeGatewayServer):
         if entry is None or entry["used"] or entry["cpsess"] != cpsess:
             return 401, b"<html><body><h1>Session expired</h1><p>Log in again.</p></body></html>"
         entry["used"] = True
-        return 200, (f"<html><head><title>cPanel - {entry['user']}</title></head>"
+        # No favicon request: a browser test reads this page's console.
+        return 200, (f"<html><head><title>cPanel - {entry['user']}</title>"
+                     '<link rel="icon" href="data:,"></head>'
                      f"<body><h1>cPanel</h1><p>Logged in as {entry['user']}</p></body></html>").encode()
 
 

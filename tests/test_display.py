@@ -180,3 +180,23 @@ def test_an_audit_row_reads_as_who_did_what_to_whom_with_a_readable_before_after
 
 def test_a_french_colon_has_a_no_break_space_before_it():
     assert display.colon("fr") == f"{NB}: " and display.colon("en") == ": "
+
+
+@pytest.mark.parametrize("mb,fr,en", [
+    (0, f"0{NNB}Mo", f"0{NB}MB"),
+    (512, f"512{NNB}Mo", f"512{NB}MB"),
+    (1229, f"1,2{NNB}Go", f"1.2{NB}GB"),
+    (10240, f"10{NNB}Go", f"10{NB}GB"),
+    (1536 * 1024, f"1,5{NNB}To", f"1.5{NB}TB"),
+])
+def test_a_size_in_megabytes_reads_in_the_largest_fitting_unit(mb, fr, en):
+    assert display.size(mb, "fr") == fr
+    assert display.size(mb, "en") == en
+
+
+def test_usage_says_used_of_limit_in_both_languages():
+    assert display.usage(1229, 10240, "fr") == f"1,2{NNB}Go sur 10{NNB}Go"
+    assert display.usage(1229, 10240, "en") == f"1.2{NB}GB of 10{NB}GB"
+    assert display.usage(300, None, "fr") == f"300{NNB}Mo sur illimité"
+    assert display.usage(300, None, "en") == f"300{NB}MB of unlimited"
+    assert display.usage(None, 10240, "fr") == ""

@@ -131,6 +131,26 @@ def days(n: int, lang: str | None = "fr") -> str:
     return _unit(n, "duration-day", lang)
 
 
+def size(megabytes: int, lang: str | None = "fr") -> str:
+    """A size given in MiB, as the panels report it: 512 -> "512 Mo" / "512 MB"; 1229 -> "1,2 Go" /
+    "1.2 GB"; 10240 -> "10 Go"; from 1024 Go on, in To / TB. One decimal at most, never broken."""
+    value, unit = float(max(int(megabytes), 0)), "digital-megabyte"
+    for bigger in ("digital-gigabyte", "digital-terabyte"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
+    pattern = "#,##0" if unit == "digital-megabyte" else "#,##0.#"
+    return _glue(format_unit(value, unit, length="short", format=pattern, locale=locale_of(lang)))
+
+
+def usage(used_mb: int | None, limit_mb: int | None, lang: str | None = "fr") -> str:
+    """"1,2 Go sur 10 Go" / "1.2 GB of 10 GB"; no limit: "1,2 Go sur illimité"; nothing measured: ""."""
+    if used_mb is None:
+        return ""
+    limit = size(limit_mb, lang) if limit_mb is not None else translate("panel.unlimited", lang)
+    return translate("panel.used_of", lang, used=size(used_mb, lang), limit=limit)
+
+
 def plural_category(n: int, lang: str | None = "fr") -> str:
     """CLDR's category of `n`: French says "0 jour" and "1 jour" (one), English "0 days" (other)."""
     return _locale(normalize_language(lang)).plural_form(abs(n))

@@ -47,9 +47,24 @@ def service_card(row: ServiceRow) -> rx.Component:
                     expiry_badge(row),
                     align="center", spacing="3", wrap="wrap",
                 ),
-                rx.cond(row.note != "",
-                        rx.callout(row.note, icon="shield-alert", color_scheme="orange",
-                                   size="1", class_name="service-note")),
+                rx.cond(row.disk != "",
+                        rx.hstack(
+                            rx.text(rx.icon("hard-drive", size=14), " ", t("panel.disk"), " ",
+                                    rx.text.strong(row.disk, white_space="nowrap"), size="2",
+                                    class_name="service-disk"),
+                            rx.cond(row.bandwidth != "",
+                                    rx.text(rx.icon("activity", size=14), " ", t("panel.bandwidth"), " ",
+                                            rx.text.strong(row.bandwidth, white_space="nowrap"), size="2",
+                                            class_name="service-bandwidth")),
+                            spacing="4", wrap="wrap")),
+                rx.cond(row.note != "", rx.match(
+                    row.status,
+                    ("creating", rx.callout(row.note, icon="loader", color_scheme="blue", size="1",
+                                            class_name="service-note")),
+                    ("failed", rx.callout(row.note, icon="life-buoy", color_scheme="red", size="1",
+                                          class_name="service-note")),
+                    rx.callout(row.note, icon="shield-alert", color_scheme="orange", size="1",
+                               class_name="service-note"))),
                 spacing="2", align="start",
             ),
             rx.spacer(),
@@ -60,6 +75,16 @@ def service_card(row: ServiceRow) -> rx.Component:
                                 # a new tab that cannot reach back into the shop's page
                                 href=row.panel_url, is_external=True, rel="noopener noreferrer",
                                 class_name="open-panel")),
+                rx.cond(row.can_open,
+                        rx.button(rx.cond(ServicesState.opening == row.id, rx.spinner(size="2"),
+                                          rx.icon("external-link", size=16)),
+                                  t("panel.open"), size="2", variant="outline",
+                                  disabled=ServicesState.opening != 0,
+                                  on_click=ServicesState.open_panel(row.id), class_name="open-cpanel")),
+                rx.cond(row.has_account,
+                        rx.button(rx.icon("key-round", size=16), t("panel.password_button"), size="2",
+                                  variant="soft", color_scheme="gray",
+                                  on_click=ServicesState.open_password(row.id), class_name="panel-password")),
                 rx.cond(row.renewable,
                         rx.button(rx.icon("refresh-cw", size=16), t("dashboard.renew"), size="2",
                                   on_click=ServicesState.open_renew(row.id), class_name="renew-button",
@@ -138,6 +163,41 @@ def renew_dialog() -> rx.Component:
     )
 
 
+def password_dialog() -> rx.Component:
+    def entry(label_key: str, name: str, error: rx.Var) -> rx.Component:
+        return rx.vstack(
+            rx.text(t(label_key), size="2", weight="medium", as_="label", html_for="panel-" + name),
+            rx.input(name=name, id="panel-" + name, type="password", auto_complete="new-password", required=True,
+                     width="100%", size="3"),
+            rx.cond(error != "", rx.text(error, size="2", color_scheme="red", role="alert")),
+            spacing="1", width="100%")
+
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(t("panel.password_title")),
+            rx.dialog.description(ServicesState.password_intro, size="2", color_scheme="gray"),
+            rx.form(
+                rx.vstack(
+                    entry("panel.password_new", "password", ServicesState.password_error),
+                    rx.text(t("panel.password_hint"), size="1", color_scheme="gray"),
+                    entry("panel.password_confirm", "confirm", ServicesState.confirm_error),
+                    rx.hstack(
+                        rx.dialog.close(rx.button(t("common.cancel"), variant="soft", color_scheme="gray",
+                                                  type="button")),
+                        rx.button(rx.cond(ServicesState.password_busy, rx.spinner(size="2"),
+                                          rx.icon("key-round", size=16)),
+                                  t("panel.password_save"), type="submit", id="panel-password-save",
+                                  disabled=ServicesState.password_busy),
+                        justify="end", spacing="3", width="100%", wrap="wrap", class_name="kh-dialog-actions"),
+                    spacing="3", width="100%", padding_top="1em"),
+                on_submit=ServicesState.save_password, reset_on_submit=False, key=ServicesState.password_key),
+            max_width="480px", size=rx.breakpoints(initial="2", xs="3"),
+        ),
+        open=ServicesState.password_open,
+        on_open_change=ServicesState.set_password_open,
+    )
+
+
 def empty_state() -> rx.Component:
     return rx.card(rx.vstack(rx.icon("server-off", size=32, color=rx.color("gray", 9)),
                              rx.text(t("dashboard.no_services"), weight="medium"),
@@ -163,4 +223,5 @@ def dashboard_services() -> rx.Component:
             rx.cond(ServicesState.loaded, empty_state(), rx.spinner()),
         ),
         renew_dialog(),
+        password_dialog(),
     )

@@ -1,25 +1,50 @@
-"""The customer's services: expiry alerts and the renew dialog.
+"""The customer's services: expiry alerts, the renew dialog, the hosting panel (open it, set its
+password) and the accounts being created.
 
 The renewal's idempotency key is made here when the dialog opens and kept in a backend-only var:
 a double click, a replayed event or two tabs sending the same dialog charge once.
+
+"Ouvrir cPanel" asks the panel for a one-time login URL (a provider call, so a background event that
+waits off the event loop) and sends the browser to it in the same tab (`rx.redirect` of an outside URL
+is `window.location.assign`, which no popup blocker stops, on a phone or not). The URL travels only in
+that redirect: it is never a state var, never stored. While a service of the page is being set up, a
+background watch reads the services again every few seconds (a database read, off the loop), so the
+service turns active on its own; it stops when nothing is in progress, or after a few minutes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 import reflex as rx
 
 from ..config import DURATIONS, get_settings
-from ..core.args import or_none, parse_flag, parse_id, parse_int
-from ..core.errors import InsufficientCredits, KmerError, NotAuthorized
+from ..core import panel_access
+from ..core.accounts import FieldError
+from ..core.args import or_none, parse_flag, parse_form, parse_id, parse_int
+from ..core.errors import InsufficientCredits, KmerError, NotAuthorized, NotFound
 from ..core.renewals import customer_services, renew_service, renewal_quotes
 from ..db import session_scope
 from ..i18n import display
 from ..models import utcnow
+from ..models import Service
 from .base import BaseState, Worded
+from .offloop import TooSlow, off_loop
 from .dashboard_views import (RenewOption, RenewValues, ServiceRow, ServiceValues, renew_option, renew_values,
                               service_row, service_values)
+
+
+WATCH_EVERY = 2.0  # seconds between two reads while an account is being created
+WATCH_ROUNDS = 150  # about five minutes; a reload starts a new watch
+PANEL_WAIT = 30.0  # seconds the customer waits for the panel's answer
+
+
+def read_services(user_id: int) -> list[ServiceValues]:
+    """The customer's services as the page shows them (a database read, run off the event loop)."""
+    now, thresholds = utcnow(), get_settings().reminder_days
+    with session_scope() as session:
+        return [service_values(s, p, thresholds, now) for s, p in customer_services(session, user_id)]
 
 
 class ServicesState(Worded, BaseState):
@@ -37,6 +62,18 @@ class ServicesState(Worded, BaseState):
 
     _renew_key: str = ""
     _renew_service_id: int = 0
+
+    opening: int = 0  # the service whose panel is being opened (its button waits)
+    watching: bool = False
+
+    password_open: bool = False
+    password_domain: str = ""
+    password_panel: str = ""
+    password_error: str = ""
+    confirm_error: str = ""
+    password_busy: bool = False
+    password_key: int = 0  # bumped when the dialog opens so its inputs start empty
+    _password_service_id: int = 0
 
     @rx.var
     def services(self) -> list[ServiceRow]:
@@ -63,12 +100,147 @@ class ServicesState(Worded, BaseState):
             except NotAuthorized:
                 return
             self._refresh(session, user)
+        if any(v.in_progress for v in self._services):
+            return ServicesState.watch_services
 
     def _refresh(self, session, user) -> None:
         now, thresholds = utcnow(), get_settings().reminder_days
         self._services = [service_values(s, p, thresholds, now) for s, p in customer_services(session, user.id)]
         self._balance = user.credits
         self.loaded = True
+
+    def _user_id(self) -> int | None:
+        with session_scope() as session:
+            user = self._current_user(session)
+            return user.id if user is not None else None
+
+    @rx.event(background=True)
+    async def watch_services(self):
+        """Follow the services being set up until none is (or a few minutes passed): an account that
+        gets created turns the service active on the page without a reload."""
+        async with self:
+            if self.watching or not any(v.in_progress for v in self._services):
+                return
+            user_id = self._user_id()
+            if user_id is None:
+                return
+            self.watching = True
+        try:
+            for _ in range(WATCH_ROUNDS):
+                await asyncio.sleep(WATCH_EVERY)
+                try:
+                    seen = await off_loop(read_services, user_id)
+                except Exception:  # noqa: BLE001  (the next round reads again)
+                    continue
+                async with self:
+                    if self._user_id() != user_id:
+                        break  # logged out, or another customer in this tab
+                    if seen != self._services:
+                        self._services = seen
+                    if not any(v.in_progress for v in seen):
+                        break
+        finally:
+            async with self:
+                self.watching = False
+
+    # --- the hosting panel ------------------------------------------------------------------------
+
+    @rx.event(background=True)
+    async def open_panel(self, service_id: int):
+        """Ask the panel for a one-time login URL and go there (same tab). The URL is never kept."""
+        async with self:
+            wanted = or_none(parse_id, service_id)
+            if self.opening or wanted is None:
+                return
+            user_id = self._user_id()
+            if user_id is None:
+                return
+            self.opening = wanted
+        problem = ""
+        url = ""
+        try:
+            url = await off_loop(panel_access.login_url, user_id, wanted, timeout=PANEL_WAIT)
+        except TooSlow:
+            problem = "panel.too_slow"
+        except KmerError as exc:
+            problem = exc
+        except Exception as exc:  # noqa: BLE001  (told in words; the details go to the log)
+            problem = exc
+        async with self:
+            self.opening = 0
+            if problem:
+                message = self._word(problem) if isinstance(problem, str) else self._error_message(problem)
+                return rx.toast.error(message)
+        return rx.redirect(url)
+
+    @rx.event
+    def open_password(self, service_id: int):
+        """The panel password dialog for the customer's own service with an account (a database read)."""
+        self._close_password()
+        with session_scope() as session:
+            try:
+                user = self._require_user(session)
+                service = session.get(Service, parse_id(service_id))
+                if service is None or service.user_id != user.id:
+                    raise NotFound()
+            except KmerError as exc:
+                return rx.toast.error(self._error_message(exc))
+        row = next((v for v in self._services if v.id == service.id), None)
+        self._password_service_id = service.id
+        self.password_domain = service.domain
+        self.password_panel = row.panel if row else ""
+        self.password_key += 1
+        self.password_open = True
+
+    @rx.event
+    def set_password_open(self, is_open: bool):
+        if not parse_flag(is_open) and not self.password_busy:
+            self._close_password()
+
+    def _close_password(self) -> None:
+        self.password_open = False
+        self.password_error = self.confirm_error = ""
+        self._password_service_id = 0
+
+    @rx.var
+    def password_intro(self) -> str:
+        return self._word("panel.password_intro", panel=self.password_panel or "cPanel",
+                          domain=self.password_domain) if self.password_domain else ""
+
+    @rx.event(background=True)
+    async def save_password(self, form_data: dict):
+        """Check the new panel password, then set it on the panel (off the event loop)."""
+        form = parse_form(form_data)
+        async with self:
+            if self.password_busy or not self._password_service_id:
+                return
+            user_id = self._user_id()
+            if user_id is None:
+                return
+            self.password_error = self.confirm_error = ""
+            self.password_busy = True
+            service_id, domain = self._password_service_id, self.password_domain
+        problem = None
+        try:
+            await off_loop(panel_access.set_panel_password, user_id, service_id, form.get("password", ""),
+                           form.get("confirm", ""), timeout=PANEL_WAIT)
+        except TooSlow:
+            problem = "panel.too_slow"
+        except Exception as exc:  # noqa: BLE001  (KmerError in words; anything else as "unexpected")
+            problem = exc
+        async with self:
+            self.password_busy = False
+            if problem is not None:
+                if isinstance(problem, str):
+                    self.password_error = self._word(problem)
+                elif isinstance(problem, FieldError) and problem.field == "confirm":
+                    self.confirm_error = self._error_message(problem)
+                else:
+                    self.password_error = self._error_message(problem)
+                return
+            self._close_password()
+            done = self._word("panel.password_done", domain=domain)
+        return rx.toast.success(done)
 
     @rx.event
     def open_renew(self, service_id: int):

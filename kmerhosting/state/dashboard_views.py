@@ -14,7 +14,7 @@ from datetime import datetime
 from ..core.calendar_months import add_months
 from ..core.renewals import ExpiryInfo, expiry_info, held_by_admin
 from ..i18n import display, translate
-from ..models import CONTROL_PANEL_LABELS, CreditRequest, Pack, Service, ServiceStatus, Transaction
+from ..models import CONTROL_PANEL_LABELS, AccountStatus, CreditRequest, Pack, Service, ServiceStatus, Transaction
 
 
 @dataclasses.dataclass
@@ -31,6 +31,13 @@ class ServiceValues:
     expired: bool = False
     alert: str = ""  # "" (no alert), "expired", or a Radix colour for the reminder threshold reached
     renewable: bool = False
+    account: str = ""  # "" (none, or a panel made by hand), creating, created, failed, terminated
+    can_open: bool = False  # its account exists on a server and the service is active: "Ouvrir cPanel"
+    in_progress: bool = False  # being set up: the page follows it until it is ready
+    disk_used_mb: int | None = None
+    disk_limit_mb: int | None = None
+    bandwidth_used_mb: int | None = None
+    bandwidth_limit_mb: int | None = None
 
 
 @dataclasses.dataclass
@@ -47,6 +54,10 @@ class ServiceRow:
     alert: str = ""
     renewable: bool = False
     note: str = ""
+    can_open: bool = False
+    has_account: bool = False  # the account exists on a server: its panel password can be set
+    disk: str = ""  # "1,2 Go sur 10 Go", "" until the worker has measured it
+    bandwidth: str = ""
 
 
 @dataclasses.dataclass
@@ -134,24 +145,51 @@ def service_values(service: Service, pack: Pack, thresholds: tuple[int, ...], no
     if info.expired and status == ServiceStatus.active:
         status = ServiceStatus.expired  # the notifier may not have run yet: show the truth
     live = status != ServiceStatus.cancelled
+    account = service.account_status
+    on_server = service.server_id is not None and bool(service.panel_username)
+    # Never "Actif" before the account exists: while it is being created (or has failed) the badge says so.
+    if status in (ServiceStatus.pending, ServiceStatus.active) and account in (AccountStatus.creating,
+                                                                              AccountStatus.failed):
+        status = account
+    in_progress = status == AccountStatus.creating or status == ServiceStatus.pending
+    created = on_server and account == AccountStatus.created
     return ServiceValues(
         id=service.id, domain=service.domain, pack=pack.name,
         panel=CONTROL_PANEL_LABELS.get(service.control_panel, service.control_panel),
-        panel_url=service.panel_url if service.panel_url.startswith(("https://", "http://")) else "",
+        # The saved link is for a panel made by hand; an account on a server opens with a one-time link.
+        panel_url=service.panel_url if service.panel_url.startswith(("https://", "http://"))
+        and not created else "",
         status=str(status), held=held_by_admin(service), expires_at=service.expires_at,
         days_left=info.days_left, expired=info.expired,
         alert=alert_colour(info, len(thresholds)) if live else "", renewable=live,
+        account=str(account), can_open=created and status == ServiceStatus.active, in_progress=in_progress,
+        disk_used_mb=service.disk_used_mb if created else None,
+        disk_limit_mb=service.disk_limit_mb if service.disk_limit_mb is not None else (pack.disk_gb or 0) * 1024
+        or None,
+        bandwidth_used_mb=service.bandwidth_used_mb if created else None,
+        bandwidth_limit_mb=(pack.bandwidth_gb or 0) * 1024 or None,
     )
 
 
 def service_row(v: ServiceValues, lang: str) -> ServiceRow:
-    status_key = "dashboard.status_suspended_admin" if v.held else f"dashboard.status_{v.status}"
+    status_key = "dashboard.status_suspended_admin" if v.held else (
+        f"panel.status_{v.status}" if v.status in (AccountStatus.creating, AccountStatus.failed)
+        else f"dashboard.status_{v.status}")
+    note = ""
+    if v.held:
+        note = translate("dashboard.suspended_admin_note", lang)
+    elif v.status == AccountStatus.failed:
+        note = translate("panel.failed_note", lang)
+    elif v.status == AccountStatus.creating:
+        note = translate("panel.creating_note", lang)
     return ServiceRow(
         id=v.id, domain=v.domain, pack=v.pack, panel=v.panel, panel_url=v.panel_url, status=v.status,
         status_text=translate(status_key, lang), expires=display.date(v.expires_at, lang),
         days=display.expiry(v.days_left, v.expired, lang) if v.status != ServiceStatus.cancelled else "",
-        alert=v.alert, renewable=v.renewable,
-        note=translate("dashboard.suspended_admin_note", lang) if v.held else "",
+        alert=v.alert, renewable=v.renewable, note=note, can_open=v.can_open,
+        has_account=v.account == AccountStatus.created and v.status == ServiceStatus.active,
+        disk=display.usage(v.disk_used_mb, v.disk_limit_mb, lang),
+        bandwidth=display.usage(v.bandwidth_used_mb, v.bandwidth_limit_mb, lang),
     )
 
 

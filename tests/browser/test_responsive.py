@@ -25,8 +25,8 @@ from kmerhosting.core import cart
 from kmerhosting.core.admin.credits import adjust_credits, reject_request
 from kmerhosting.core.ledger import add_credits, post
 from kmerhosting.core.sessions import create_session
-from kmerhosting.models import (CreditRequest, DomainPurchase, NotificationLog, Pack, RegistrarStatus, Service,
-                                User, utcnow)
+from kmerhosting.models import (CreditRequest, DomainPurchase, NotificationLog, Pack, RegistrarStatus, Server,
+                                Service, User, utcnow)
 from kmerhosting.pages.registry import PAGES
 
 from ..factories import make_payment
@@ -44,7 +44,7 @@ NOT_FOUND_PATH = "/cette-page-n-existe-pas"
 # Every dialog a page can open: how to open it and a control that must be on screen once it is open.
 # test_every_dialog_of_a_page_is_listed_here compares this with the dialogs found in each page.
 DIALOGS = {
-    "/dashboard/services": [(".renew-button", "#renew-confirm")],
+    "/dashboard/services": [(".renew-button", "#renew-confirm"), (".panel-password", "#panel-password-save")],
     "/cart": [(".choose-domain", "#domain-search-button")],
     "/admin/users": [(".confirm-trigger", ".confirm-action")],
     "/admin/users/[uid]": [("#user-block", ".confirm-action")],
@@ -117,6 +117,15 @@ def site(live_app):
                 s.add(service)
                 s.flush()
                 post(s, customer.id, -service.price_paid, "purchase", service_id=service.id, reference="order:77")
+            # A service whose account exists on the sandbox server: its usage, Ouvrir cPanel, the password.
+            sandbox = s.exec(select(Server).where(Server.sandbox == True, Server.panel == "cpanel")).first()  # noqa: E712
+            hosted = Service(user_id=customer.id, pack_id=packs[1].id, domain="pressing-ndjock-akwa.cm",
+                             control_panel="cpanel", status="active", duration_months=12,
+                             price_paid=packs[1].monthly_price * 12, starts_at=now - timedelta(days=30),
+                             expires_at=now + timedelta(days=300), server_id=sandbox.id if sandbox else None,
+                             panel_username="pressingndjock", account_status="created", disk_used_mb=1229,
+                             bandwidth_used_mb=48000)
+            s.add(hosted)
             s.add(DomainPurchase(user_id=customer.id, domain="ndjock-et-freres-import-export.cm", price=15000,
                                  registrar="sandbox", registrar_status=RegistrarStatus.registered,
                                  registrar_id="SBX-77", expires_at=now + timedelta(days=25)))

@@ -20,6 +20,7 @@ Rules for callers (the provisioning jobs):
   repeating the same request will not help. `UsernameTaken` and `AccountNotFound` are the two refusals
   a caller acts on; `PanelAuthFailed` means the shop's credentials for that server are wrong or lack a
   privilege: an admin must fix the server's settings, and jobs wait rather than give up on the account.
+- `change_password` is a write that may be repeated: setting the same password twice is harmless.
 - Secrets (API tokens, account passwords, one-time login URLs) never appear in exception messages,
   reprs or logs.
 """
@@ -198,6 +199,11 @@ class Panel(Protocol):
 
     def login_url(self, username: str, service: str = "cpaneld") -> LoginUrl:
         """A one-time login link for the customer (never stored)."""
+        ...
+
+    def change_password(self, username: str, password: str) -> None:
+        """Set the account's panel password (the customer's choice). A weak one is PanelRejected with the
+        panel's words; the password never appears in a message."""
         ...
 
     def usage(self, username: str) -> Usage:

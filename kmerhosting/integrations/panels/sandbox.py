@@ -181,6 +181,11 @@ class SandboxPanel:
             raise AccountNotFound(f"sandbox panel: account {username!r} does not exist", code="not_found")
         return LoginUrl(url=f"{self.public_base_url}/sandbox-panel?user={quote(username)}", expires_at=None)
 
+    def change_password(self, username: str, password: str) -> None:
+        """Accepted and forgotten (nothing logs in here); an unknown account is refused as on WHM."""
+        if self.find_account(username) is None:
+            raise AccountNotFound(f"sandbox panel: account {username!r} does not exist", code="not_found")
+
     def usage(self, username: str) -> Usage:
         with self._locked(exclusive=False) as state:
             record = self._record(state, username)

@@ -8,8 +8,8 @@ error. Bad credentials are an HTTP 401/403 page (not JSON). Parameter names are 
 reads only its own: `createacct` and `removeacct` take `username`, the others `user`, `changepackage`
 takes `pkg`, `createacct` takes the package as `plan`.
 
-`createacct` is sent as a POST form (WHM accepts both; the fake checks both) so the account password
-never sits in a URL, where web-server access logs and httpx's request log would keep it. The other
+`createacct` and `passwd` are sent as POST forms (WHM accepts both; the fake checks both) so the account
+password never sits in a URL, where web-server access logs and httpx's request log would keep it. The other
 calls are GETs.
 
 The contract callers rely on (see the package docstring):
@@ -273,6 +273,17 @@ class WhmPanel:
         except (TypeError, ValueError, OverflowError):
             expires_at = None
         return LoginUrl(url=url, expires_at=expires_at)
+
+    def change_password(self, username: str, password: str) -> None:
+        """passwd (`user`, `password`), as a POST form; WHM refuses a password below the server's strength
+        rule with its own words (PanelRejected, code "weak_password"), the password scrubbed out."""
+        try:
+            self._call("passwd", {"user": username, "password": password}, form=True, hidden=(password,))
+        except PanelRejected as exc:
+            words = str(exc).lower()
+            if "weak" in words or "strength" in words:
+                raise PanelRejected(str(exc), code="weak_password") from None
+            raise
 
     def usage(self, username: str) -> Usage:
         """Disk from accountsummary, this month's bandwidth from showbw (bytes; a limit of 0 is unlimited)."""
