@@ -174,3 +174,19 @@ def test_another_customer_cannot_set_the_password(session, fake_whm, hosted):
     with pytest.raises(NotFound):
         panel_access.set_panel_password(make_user(session).id, service.id, GOOD, GOOD)
     assert fake_whm.calls("passwd") == []
+
+
+def test_asking_the_panel_again_and_again_is_limited(session, fake_whm, hosted):
+    from kmerhosting.core.errors import RateLimited
+
+    user, service = hosted
+    for _ in range(20):
+        panel_access.login_url(user.id, service.id)
+    with pytest.raises(RateLimited):
+        panel_access.login_url(user.id, service.id)
+    assert len(fake_whm.calls("create_user_session")) == 20
+    for _ in range(5):
+        panel_access.set_panel_password(user.id, service.id, GOOD, GOOD)
+    with pytest.raises(RateLimited):
+        panel_access.set_panel_password(user.id, service.id, GOOD, GOOD)
+    assert len(fake_whm.calls("passwd")) == 5

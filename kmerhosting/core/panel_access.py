@@ -22,6 +22,7 @@ from ..db import session_scope
 from ..integrations import panels
 from ..models import AccountStatus, ProvisionEvent, Server, Service, ServiceStatus
 from .accounts import FieldError, validate_password
+from . import rate_limit
 from .errors import InvalidInput, KmerError, NotFound
 from .servers import panel_for
 
@@ -104,6 +105,7 @@ def login_url(user_id: int, service_id) -> str:
     opened at once; neither stored nor logged."""
     with session_scope() as session:
         target = _target(session, user_id, service_id)
+        rate_limit.hit(session, (rate_limit.PANEL_LOGIN_PER_USER, str(user_id)))
     link = _ask(target, "login", lambda panel: panel.login_url(target.username))
     return link.url
 
@@ -124,7 +126,8 @@ def validate_panel_password(password, confirm) -> str:
 
 def set_panel_password(user_id: int, service_id, password, confirm) -> None:
     """Set the account's panel password to the customer's choice (checked here, then by the panel)."""
+    password = validate_panel_password(password, confirm)
     with session_scope() as session:
         target = _target(session, user_id, service_id)
-    password = validate_panel_password(password, confirm)
+        rate_limit.hit(session, (rate_limit.PANEL_PASSWORD_PER_USER, str(user_id)))
     _ask(target, "password", lambda panel: panel.change_password(target.username, password), (password,))

@@ -47,6 +47,9 @@ DOMAIN_SEARCH_PER_CLIENT = Limit("domain_search:client", 120, timedelta(minutes=
 CART_ADD_PER_CLIENT = Limit("cart_add:client", 120, timedelta(minutes=10))
 # Wrong current password on a logged-in settings form (a stolen session must not guess it).
 PASSWORD_PER_USER = Limit("password:user", 5, timedelta(minutes=15))
+# Each one is a call to a hosting server's panel on the customer's behalf.
+PANEL_LOGIN_PER_USER = Limit("panel_login:user", 20, timedelta(minutes=10))
+PANEL_PASSWORD_PER_USER = Limit("panel_password:user", 5, timedelta(hours=1))
 
 
 def count(session: Session, limit: Limit, subject: str) -> int:
