@@ -47,6 +47,16 @@ def add_server(page, name: str, fake, token: str) -> None:
     expect(dialog).to_have_count(0)
 
 
+@pytest.fixture(autouse=True)
+def _leave_purchases_to_the_sandbox(live_db):
+    """The servers added here point at a fake that stops with the test: later purchases in the same live
+    app must not be sent to them."""
+    yield
+    with Session(live_db) as s:
+        s.execute(Server.__table__.update().where(Server.sandbox == False).values(active=False))  # noqa: E712
+        s.commit()
+
+
 def row_of(page, name: str):
     return page.locator(f"tr.server-row[data-server='{name}']")
 

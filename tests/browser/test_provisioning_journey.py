@@ -28,6 +28,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def phone(browser, live_app, live_db):
     with Session(live_db, expire_on_commit=False) as s:
+        # Only the sandbox servers take purchases unless a test adds its own (earlier tests' fakes are gone).
+        s.execute(Server.__table__.update().where(Server.sandbox == False).values(active=False))  # noqa: E712
         user = make_user(s, email=f"buyer-{uuid.uuid4().hex[:6]}@example.cm", credits=200000)
         token = create_session(s, user.id, client="browser-test")
         s.commit()
