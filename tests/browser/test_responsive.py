@@ -48,7 +48,7 @@ DIALOGS = {
     "/cart": [(".choose-domain", "#domain-search-button")],
     "/admin/users": [(".confirm-trigger", ".confirm-action")],
     "/admin/users/[uid]": [("#user-block", ".confirm-action")],
-    "/admin/services": [(".confirm-trigger", ".confirm-action")],
+    "/admin/services": [(".confirm-trigger", ".confirm-action"), (".account-history", "#account-close")],
     "/admin/packs": [(".confirm-trigger", ".confirm-action")],
     "/admin/servers": [("#server-new", "#server-save"), (".confirm-trigger", ".confirm-action")],
     "/admin/notifications": [(".mail-view", "#mail-preview")],
