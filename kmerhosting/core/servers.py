@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from ..config import get_settings
 from ..db import session_scope
 from ..integrations import panels
-from ..models import ControlPanel, Server, Service, ServiceStatus, utcnow
+from ..models import CONTROL_PANEL_LABELS, ControlPanel, Server, Service, ServiceStatus, utcnow
 from .errors import InvalidInput, NotFound
 from .sealing import seal, unseal
 
@@ -157,7 +157,7 @@ def seed_sandbox_servers(session: Session) -> int:
     if session.exec(select(sa.func.count()).select_from(Server)).one():
         return 0
     for kind in ControlPanel:
-        session.add(Server(name=f"{SANDBOX_PREFIX} {kind.value}", panel=kind.value, sandbox=True, host="sandbox",
+        session.add(Server(name=f"{SANDBOX_PREFIX} {CONTROL_PANEL_LABELS[kind]}", panel=kind.value, sandbox=True, host="sandbox",
                            nameservers=",".join(get_settings().domain_ns), capacity=100000))
     session.commit()
     return len(ControlPanel)

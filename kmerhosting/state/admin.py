@@ -10,11 +10,12 @@ import reflex as rx
 
 from ..core.admin import stats
 from ..core.admin.common import Page
-from ..core.args import parse_form
+from ..core.args import parse_flag, parse_form
 from ..core.errors import NotAuthorized
 from ..db import session_scope
 from ..i18n import display
 from .base import BaseState, Worded
+from .forms import row_id
 
 
 def as_form(data) -> dict:
@@ -76,6 +77,36 @@ class AdminState(Worded, mixin=True):
 
     def _page_step(self, step: int) -> int:
         return max(1, min(self.pages, self.page + step))
+
+
+class DetailDialogState(AdminState, mixin=True):
+    """An admin list whose rows open a detail dialog: `_fill_detail(session, admin_id, row_id)` loads it,
+    `_clear_detail()` forgets it. The page's open/close handlers are one line each."""
+
+    detail_open: bool = False
+
+    def _fill_detail(self, session, admin_id: int, target: int) -> None:
+        raise NotImplementedError
+
+    def _clear_detail(self) -> None:
+        raise NotImplementedError
+
+    def _open_detail(self, form: dict):
+        """A row's button (its row form carries the row's id)."""
+        target = row_id(form)
+        _, failed = self._run(lambda session, admin_id: self._fill_detail(session, admin_id, target))
+        if failed:
+            return failed
+        self.detail_open = True
+        return None
+
+    def _close_detail(self, is_open):
+        """The dialog closes (it only opens with a row, through `_open_detail`)."""
+        _, refused = self._run(lambda session, admin_id: admin_id)
+        if refused or not parse_flag(is_open):
+            self.detail_open = False
+            self._clear_detail()
+        return refused
 
 
 class PagedAdminState(AdminState, mixin=True):

@@ -13,10 +13,9 @@ import reflex as rx
 
 from ..core.accounts import format_phone
 from ..core.admin import payments
-from ..core.args import parse_flag
 from ..i18n import display
 from ..models import utcnow
-from .admin import PagedAdminState, as_form
+from .admin import DetailDialogState, PagedAdminState, as_form
 from .base import BaseState
 from .forms import row_id
 from .offloop import off_loop
@@ -55,7 +54,7 @@ def _said(detail, lang: str) -> list[str]:
     return lines[:TIMELINE_LINES]
 
 
-class AdminPaymentsState(PagedAdminState, BaseState):
+class AdminPaymentsState(DetailDialogState, PagedAdminState, BaseState):
     _rows: list[dict] = []  # each payment's values; `rows` words them in the visitor's language
     _payment: dict = {}  # the payment opened in the detail panel, as values
     _events: list[dict] = []  # its timeline, as values
@@ -66,7 +65,6 @@ class AdminPaymentsState(PagedAdminState, BaseState):
     status: str = ALL
     operator: str = ALL
     gateway: str = ALL
-    detail_open: bool = False
     check_waiting: bool = False
 
     def _fill(self, session, admin_id):
@@ -156,22 +154,14 @@ class AdminPaymentsState(PagedAdminState, BaseState):
 
     @rx.event
     def open_payment(self, form: dict):
-        """A row's "timeline" button (its row form carries the payment's id)."""
-        target = row_id(form)
-        _, failed = self._run(lambda session, admin_id: self._fill_detail(session, admin_id, target))
-        if failed:
-            return failed
-        self.detail_open = True
-        return None
+        return self._open_detail(form)
 
     @rx.event
     def set_detail_open(self, is_open: bool):
-        """The detail panel closes (it only opens with a payment, through open_payment)."""
-        _, refused = self._run(lambda session, admin_id: admin_id)
-        if refused or not parse_flag(is_open):
-            self.detail_open = False
-            self._payment, self._events = {}, []
-        return refused
+        return self._close_detail(is_open)
+
+    def _clear_detail(self) -> None:
+        self._payment, self._events = {}, []
 
     @rx.event
     def check_now(self, form: dict):

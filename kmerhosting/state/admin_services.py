@@ -6,23 +6,21 @@ from __future__ import annotations
 import reflex as rx
 
 from ..core.admin import services
-from ..core.args import parse_flag
 from ..i18n import display
-from .admin import PagedAdminState, as_form
+from .admin import DetailDialogState, PagedAdminState, as_form
 from .base import BaseState
 from .forms import row_id
 
 ALL = "all"
 
 
-class AdminServicesState(PagedAdminState, BaseState):
+class AdminServicesState(DetailDialogState, PagedAdminState, BaseState):
     _rows: list[dict] = []  # each service's values; `rows` words them in the visitor's language
     _account: dict = {}  # the hosting account opened in the detail panel, as values
     _events: list[dict] = []  # its panel calls, newest first
     _packs: list[dict] = []  # every pack, to move the opened service to
     status: str = ALL
     search: str = ""
-    detail_open: bool = False
 
     def _fill(self, session, admin_id):
         result = services.list_services(session, admin_id, status="" if self.status == ALL else self.status,
@@ -126,22 +124,14 @@ class AdminServicesState(PagedAdminState, BaseState):
 
     @rx.event
     def open_account(self, form: dict):
-        """A row's "history" button (its row form carries the service's id)."""
-        target = row_id(form)
-        _, failed = self._run(lambda session, admin_id: self._fill_detail(session, admin_id, target))
-        if failed:
-            return failed
-        self.detail_open = True
-        return None
+        return self._open_detail(form)
 
     @rx.event
     def set_detail_open(self, is_open: bool):
-        """The detail panel closes (it only opens with a service, through open_account)."""
-        _, refused = self._run(lambda session, admin_id: admin_id)
-        if refused or not parse_flag(is_open):
-            self.detail_open = False
-            self._account, self._events, self._packs = {}, [], []
-        return refused
+        return self._close_detail(is_open)
+
+    def _clear_detail(self) -> None:
+        self._account, self._events, self._packs = {}, [], []
 
     @rx.event
     def change_pack(self, form: dict):

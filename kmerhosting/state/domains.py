@@ -12,7 +12,6 @@ from ..core.args import or_none, parse_int, parse_text
 from ..core.domains import DomainOffer, normalize_domain, registrar_failure, search_for_client
 from ..core.errors import InvalidInput, KmerError
 from ..db import session_scope
-from ..i18n import translate
 from ..i18n import display
 from ..integrations.registrar import RegistrarError
 from ..integrations.registrar.factory import get_registrar
