@@ -80,7 +80,7 @@ def test_a_refused_account_is_read_moved_to_another_plan_and_retried(admin, live
 
 
 def test_servers_are_deactivated_activated_and_an_unused_one_deleted(admin, live_db):
-    name = f"Yaoundé {uuid.uuid4().hex[:6]}"
+    name = f"Yaoundé x{uuid.uuid4().hex[:6]}"
     with Session(live_db) as s:
         s.add(Server(name=name, panel="directadmin", host="da.example.cm", port=2222, active=True))
         s.commit()
