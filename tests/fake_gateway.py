@@ -152,25 +152,26 @@ class FakeGatewayServer:
 
     # --- server ---------------------------------------------------------------------------------
 
-    def start(self):
-        def handle(handler: BaseHTTPRequestHandler) -> None:
-            length = int(handler.headers.get("Content-Length") or 0)
-            parts = urlsplit(handler.path)
-            record = RecordedRequest(method=handler.command, path=parts.path,
-                                     query=dict(parse_qsl(parts.query, keep_blank_values=True)),
-                                     headers={k.lower(): v for k, v in handler.headers.items()},
-                                     body=handler.rfile.read(length) if length else b"")
-            with self._lock:
-                self.requests.append(record)
-            status, answer, delay = self._dispatch(record)
-            if delay and self._stopping.wait(delay):
-                return
-            if isinstance(answer, bytes):
-                _reply(handler, status, answer, "text/html; charset=utf-8")
-            else:
-                _reply(handler, status, json.dumps(answer).encode(), "application/json")
+    def _handle_http(self, handler: BaseHTTPRequestHandler) -> None:
+        """One request as received: recorded, dispatched, answered (after a planned delay)."""
+        length = int(handler.headers.get("Content-Length") or 0)
+        parts = urlsplit(handler.path)
+        record = RecordedRequest(method=handler.command, path=parts.path,
+                                 query=dict(parse_qsl(parts.query, keep_blank_values=True)),
+                                 headers={k.lower(): v for k, v in handler.headers.items()},
+                                 body=handler.rfile.read(length) if length else b"")
+        with self._lock:
+            self.requests.append(record)
+        status, answer, delay = self._dispatch(record)
+        if delay and self._stopping.wait(delay):
+            return
+        if isinstance(answer, bytes):
+            _reply(handler, status, answer, "text/html; charset=utf-8")
+        else:
+            _reply(handler, status, json.dumps(answer).encode(), "application/json")
 
-        self._server = _serve(handle)
+    def start(self):
+        self._server = _serve(self._handle_http)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         return self
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import json
 import re
 import secrets
 import ssl
@@ -43,14 +42,14 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import pytest
 
 from kmerhosting.integrations.panels import RESERVED_USERNAMES
 from kmerhosting.integrations.panels.whm import WhmPanel
 
-from .fake_gateway import ContractViolation, FakeGatewayServer, RecordedRequest, _reply
+from .fake_gateway import ContractViolation, FakeGatewayServer, RecordedRequest
 
 WHM_USER = "root"
 WHM_TOKEN = "KMERFAKETOKEN0123456789ABCDEFGHIJ"
@@ -247,23 +246,6 @@ class FakeWhm(FakeGatewayServer):
     def stop(self) -> None:
         self._stopping.set()
         self._close_server()
-
-    def _handle_http(self, handler: BaseHTTPRequestHandler) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        parts = urlsplit(handler.path)
-        record = RecordedRequest(method=handler.command, path=parts.path,
-                                 query=dict(parse_qsl(parts.query, keep_blank_values=True)),
-                                 headers={k.lower(): v for k, v in handler.headers.items()},
-                                 body=handler.rfile.read(length) if length else b"")
-        with self._lock:
-            self.requests.append(record)
-        status, answer, delay = self._dispatch(record)
-        if delay and self._stopping.wait(delay):
-            return
-        if isinstance(answer, bytes):
-            _reply(handler, status, answer, "text/html; charset=utf-8")
-        else:
-            _reply(handler, status, json.dumps(answer).encode(), "application/json")
 
     # --- protocol -------------------------------------------------------------------------------
 
